@@ -1,0 +1,62 @@
+using Microsoft.Data.Sqlite;
+
+namespace PeerStorage.Core.State;
+
+/// <summary>
+/// The schema, as an append-only list of steps. PRAGMA user_version records how many have run. Never edit a step
+/// that has shipped: add a new one, so every older database upgrades in place.
+/// </summary>
+internal static class Migrations
+{
+    public static readonly IReadOnlyList<string> All =
+    [
+        // 1: settings and the runtime record of the process that runs the node
+        """
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE node_runtime (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            process_id INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            port INTEGER NOT NULL,
+            started TEXT NOT NULL,
+            heartbeat TEXT NOT NULL);
+        """,
+        // 2: durable run records of the job runner
+        """
+        CREATE TABLE job_runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            pool TEXT NOT NULL,
+            description TEXT NOT NULL,
+            state TEXT NOT NULL,
+            queued TEXT NOT NULL,
+            started TEXT,
+            ended TEXT,
+            bytes INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            process_id INTEGER NOT NULL);
+        CREATE INDEX job_runs_state ON job_runs(state);
+        CREATE INDEX job_runs_queued ON job_runs(queued);
+        """,
+    ];
+
+    public static void Apply(SqliteConnection connection, int target, string path)
+    {
+        var version = StateDatabase.SchemaVersion(connection);
+        if (version > All.Count)
+            throw new PeerStorageException("StateDatabaseTooNew", PeerErrorKind.InvalidData,
+                $"The state database '{path}' has schema version {version}, newer than this engine knows ({All.Count}). Update PeerStorage; the database was left as it is.",
+                target: path);
+        for (var step = version; step < target; step++)
+        {
+            using var transaction = connection.BeginTransaction();
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = All[step] + $"\nPRAGMA user_version = {step + 1};";
+                command.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+    }
+}
