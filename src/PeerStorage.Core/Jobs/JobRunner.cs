@@ -54,6 +54,8 @@ public sealed class JobRunner : IAsyncDisposable
         {
             await pool.WaitAsync(run.CancellationToken).ConfigureAwait(false);
             entered = true;
+            // A stop that raced with the slot being granted still means "never start".
+            run.CancellationToken.ThrowIfCancellationRequested();
             JobRecords.MarkStarted(_db, run.Id);
             run.SetState(PeerJobState.Running);
             context.Logger.Debug("Run {JobId} ({Kind}) started: {Description}", run.Id, run.Kind, run.Spec.Description);

@@ -37,12 +37,20 @@ public sealed class StateDatabase
     {
         var db = new StateDatabase(path);
         using var connection = db.OpenConnection();
-        using (var wal = connection.CreateCommand())
+        try
         {
-            wal.CommandText = "PRAGMA journal_mode=WAL;";
-            wal.ExecuteNonQuery();
+            using (var wal = connection.CreateCommand())
+            {
+                wal.CommandText = "PRAGMA journal_mode=WAL;";
+                wal.ExecuteNonQuery();
+            }
+            Migrations.Apply(connection, upToVersion ?? CurrentVersion, path);
         }
-        Migrations.Apply(connection, upToVersion ?? CurrentVersion, path);
+        catch (SqliteException e)
+        {
+            throw new PeerStorageException("StateDatabaseUnavailable", PeerErrorKind.InvalidData,
+                $"The state database '{path}' cannot be used: {e.Message}. Nothing was changed.", e, path);
+        }
         return db;
     }
 
