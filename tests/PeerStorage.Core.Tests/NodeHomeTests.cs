@@ -29,7 +29,9 @@ public sealed class NodeHomeTests : IDisposable
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_dir.Path));
         }
         Assert.True(File.Exists(_dir.Combine("state.db")));
-        Assert.NotEmpty(Directory.GetFiles(_dir.Combine("logs"), "peerstorage-*.log"));
+        var log = Assert.Single(Directory.GetFiles(_dir.Combine("logs"), "peerstorage-*.log"));
+        using var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        Assert.Contains("Initialized node lab-pc-07", reader.ReadToEnd());
     }
 
     [Fact]
