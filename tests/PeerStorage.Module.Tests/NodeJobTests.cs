@@ -99,6 +99,20 @@ public sealed class NodeJobTests : IDisposable
     }
 
     [Fact]
+    public void A_running_node_cannot_be_removed_or_reinitialized()
+    {
+        _ps.Run("Start-PeerNode -NodePath $args[0]", _home.Path);
+        var id = Node().Str("NodeId");
+        var removed = _ps.Run("Remove-PeerNode -NodePath $args[0] -Force -Confirm:$false", _home.Path);
+        Assert.Equal("NodeAlreadyRunning,PeerStorage.PowerShell.Node.RemovePeerNodeCommand", Assert.Single(removed.Errors).FullyQualifiedErrorId);
+        var replaced = _ps.Run("Initialize-PeerNode -NodePath $args[0] -Force -Confirm:$false", _home.Path);
+        Assert.Equal("NodeAlreadyRunning,PeerStorage.PowerShell.Node.InitializePeerNodeCommand", Assert.Single(replaced.Errors).FullyQualifiedErrorId);
+        var node = Node();
+        Assert.Equal(id, node.Str("NodeId"));
+        Assert.Equal("Running", node.Str("State"));
+    }
+
+    [Fact]
     public void Stop_Job_stops_the_node()
     {
         var job = Assert.Single(_ps.Run("Start-PeerNode -NodePath $args[0]", _home.Path).Output);

@@ -69,6 +69,7 @@ public sealed class NodeHome : IDisposable
             if (!options.Force)
                 throw new PeerStorageException("NodeHomeExists", PeerErrorKind.AlreadyExists,
                     $"A node already lives in '{path}'. Use -Force to replace its identity (the old one is kept in identity/retired).", target: path);
+            ThrowIfRunning(path, "replacing its identity");
             retired = NodeIdentity.Retire(identityDirectory);
         }
 
@@ -116,6 +117,26 @@ public sealed class NodeHome : IDisposable
             identity.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Deletes a node home for good. A running node is refused.</summary>
+    public static void Remove(string path)
+    {
+        path = ResolvePath(path);
+        if (!Directory.Exists(path))
+            throw new PeerStorageException("NodeHomeNotFound", PeerErrorKind.NotFound, $"No node home at '{path}'.", target: path);
+        ThrowIfRunning(path, "removing it");
+        Directory.Delete(path, recursive: true);
+    }
+
+    private static void ThrowIfRunning(string path, string doing)
+    {
+        var database = System.IO.Path.Combine(path, StateDatabase.FileName);
+        if (!File.Exists(database)) return;
+        var runtime = NodeRuntimeRecord.Read(StateDatabase.Open(database));
+        if (runtime?.IsAlive == true)
+            throw new PeerStorageException("NodeAlreadyRunning", PeerErrorKind.InvalidOperation,
+                $"The node in '{path}' is running (process {runtime.ProcessId} on {runtime.Host}). Stop it before {doing}.", target: path);
     }
 
     /// <summary>The node as cmdlets show it, with its runtime state read from the database.</summary>

@@ -53,11 +53,21 @@ public static class NodeSessions
         }
     }
 
-    /// <summary>Closes the cached session of a home (before it is re-initialized or removed).</summary>
+    /// <summary>
+    /// Closes the cached session of a home before it is re-initialized or removed. Refused while runs of this
+    /// process use it (a node started in this session, a job): those must be stopped first, not cut off.
+    /// </summary>
     public static async Task ForgetAsync(string nodePath)
     {
+        var path = NodeHome.ResolvePath(nodePath);
         NodeSession? session;
-        lock (Gate) Open.TryRemove(NodeHome.ResolvePath(nodePath), out session);
+        lock (Gate)
+        {
+            if (Open.TryGetValue(path, out session) && session.Runner.Active.Count > 0)
+                throw new PeerStorageException("NodeAlreadyRunning", PeerErrorKind.InvalidOperation,
+                    $"The node in '{path}' has {session.Runner.Active.Count} run(s) in this session (Get-Job). Stop them first.", target: path);
+            Open.TryRemove(path, out session);
+        }
         if (session is not null) await session.DisposeAsync().ConfigureAwait(false);
     }
 }

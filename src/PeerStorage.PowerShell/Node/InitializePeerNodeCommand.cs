@@ -53,13 +53,6 @@ public sealed class InitializePeerNodeCommand : NodeCmdlet
             try
             {
                 var session = NodeSessions.Get(path);
-                var running = NodeRuntimeRecord.Read(session.Home.State);
-                if (running?.IsAlive == true)
-                {
-                    WriteError(ErrorRecords.From(new PeerStorageException("NodeAlreadyRunning", PeerErrorKind.InvalidOperation,
-                        $"The node in '{path}' is running (process {running.ProcessId}). Stop it before replacing its identity.", target: path)));
-                    return;
-                }
                 if (!ShouldProcess(path, $"Replace the identity of node {session.Home.NodeId} (the old identity is kept in identity/retired)"))
                     return;
             }
@@ -74,12 +67,18 @@ public sealed class InitializePeerNodeCommand : NodeCmdlet
             return;
         }
 
-        var node = RunEngine(async (_, _) =>
+        try
         {
-            await NodeSessions.ForgetAsync(path).ConfigureAwait(false);
-            using (NodeHome.Initialize(path, new NodeInitOptions(Name, Port, Force))) { }
-            return NodeSessions.Get(path).Home.Describe();
-        });
-        WriteObject(node);
+            WriteObject(RunEngine(async (_, _) =>
+            {
+                await NodeSessions.ForgetAsync(path).ConfigureAwait(false);
+                using (NodeHome.Initialize(path, new NodeInitOptions(Name, Port, Force))) { }
+                return NodeSessions.Get(path).Home.Describe();
+            }));
+        }
+        catch (PeerStorageException e)
+        {
+            WriteError(ErrorRecords.From(e));
+        }
     }
 }

@@ -26,22 +26,23 @@ public sealed class RemovePeerNodeCommand : NodeCmdlet
     {
         if (!TryGetSession(out var session)) return;
         var home = session.Home;
-        var running = NodeRuntimeRecord.Read(home.State);
-        if (running?.IsAlive == true)
-        {
-            WriteError(ErrorRecords.From(new PeerStorageException("NodeAlreadyRunning", PeerErrorKind.InvalidOperation,
-                $"The node in '{home.Path}' is running (process {running.ProcessId}). Stop it first.", target: home.Path)));
-            return;
-        }
         var target = $"{home.Name} ({home.NodeId}) in {home.Path}";
         if (!ShouldProcess(target, "Delete the node home and its identity")) return;
         if (!Force && !ShouldContinue($"The identity of {home.Name} cannot be recovered. Delete '{home.Path}'?", "Remove-PeerNode")) return;
         var path = home.Path;
-        RunEngine(async (_, _) =>
+        try
         {
-            await NodeSessions.ForgetAsync(path).ConfigureAwait(false);
-            Directory.Delete(path, recursive: true);
-        });
+            RunEngine(async (_, _) =>
+            {
+                await NodeSessions.ForgetAsync(path).ConfigureAwait(false);
+                NodeHome.Remove(path);
+            });
+        }
+        catch (PeerStorageException e)
+        {
+            WriteError(ErrorRecords.From(e));
+            return;
+        }
         WriteVerbose($"Removed the node home '{path}'.");
     }
 }
