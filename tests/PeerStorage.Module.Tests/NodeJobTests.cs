@@ -150,6 +150,10 @@ public sealed class NodeJobTests : IDisposable
         Assert.Empty(received.Errors);
         Assert.Equal(["Identity", "KeyPermissions", "StateDatabase", "Log", "Port"], received.Output.Select(o => o.Str("Check")));
         Assert.Equal(JobState.Completed, ((Job)job.BaseObject).JobStateInfo.State);
+        var record = Assert.Single(_ps.Run("$args[0] | Get-PeerJob", job).Output);
+        Assert.Equal(job.Prop<long>("RunId"), record.Prop<long>("Id"));
+        Assert.Equal("NodeHealthCheck", record.Str("Kind"));
+        Assert.Equal(record.Prop<long>("Id"), Assert.Single(_ps.Run("$args[0] | Get-PeerJob -NodePath $args[1]", record, _home.Path).Output).Prop<long>("Id"));
         Assert.False(((Job)job.BaseObject).HasMoreData);
         _ps.Run("Remove-Job -Id $args[0]", job.Prop<int>("Id"));
         Assert.Empty(_ps.Run("Get-Job").Output);

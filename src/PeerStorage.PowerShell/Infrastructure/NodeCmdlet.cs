@@ -14,6 +14,7 @@ public abstract class NodeCmdlet : PeerStorageCmdlet
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [PSDefaultValue(Help = "$env:PEERSTORAGE_HOME, else the per-user PeerStorage folder")]
     public string? NodePath { get; set; }
 
     /// <summary>The absolute node home path, with PowerShell's current location for relative paths.</summary>

@@ -30,6 +30,9 @@ public sealed class PeerStorageJob : Job
     public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Verbose.Count > 0
                                         || Progress.Count > 0 || Information.Count > 0 || Debug.Count > 0;
 
+    /// <summary>The node home the job works on, so a job pipes into the node cmdlets by property name.</summary>
+    public string NodePath => Location;
+
     /// <summary>The engine's durable run id (Get-PeerJob -Id).</summary>
     public long RunId => _run?.Id ?? 0;
 

@@ -23,9 +23,13 @@ namespace PeerStorage.PowerShell.Node;
 public sealed class GetPeerJobCommand : NodeCmdlet
 {
     /// <summary><para>Only the runs with these ids.</para></summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("RunId")]
+    [Parameter(Position = 0)]
     public long[]? Id { get; set; }
+
+    /// <summary><para>The run id of a job or record from the pipeline (PeerStorageJob.RunId, PeerJobRecord.RunId).
+    /// A job's own Id is its number in this session, so it is deliberately not what binds.</para></summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public long? RunId { get; set; }
 
     /// <summary><para>Only runs of these kinds (for example PeerNode, NodeHealthCheck).</para></summary>
     [Parameter]
@@ -48,11 +52,12 @@ public sealed class GetPeerJobCommand : NodeCmdlet
     protected override void ProcessRecord()
     {
         if (!TryGetSession(out var session)) return;
-        var filter = new JobRecordFilter(Id, Kind, State, After, Last);
+        var ids = RunId is { } runId ? [.. Id ?? [], runId] : Id;
+        var filter = new JobRecordFilter(ids, Kind, State, After, Last);
         var records = RunEngine((_, _) => Task.FromResult(JobRecords.List(session.Home.State, session.Home.NodeId.ToString(), filter)));
         foreach (var record in records) WriteObject(record);
-        if (Id is { Length: > 0 })
-            foreach (var missing in Id.Except(records.Select(r => r.Id)))
+        if (ids is { Length: > 0 })
+            foreach (var missing in ids.Except(records.Select(r => r.Id)))
                 WriteError(ErrorRecords.From(new PeerStorageException("PeerJobNotFound", PeerErrorKind.NotFound,
                     $"No run with id {missing} in '{session.Home.Path}'.", target: missing)));
     }
