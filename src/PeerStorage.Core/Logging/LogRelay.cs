@@ -1,5 +1,6 @@
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace PeerStorage.Core.Logging;
 
@@ -29,6 +30,9 @@ public static class LogRelay
 /// <summary>The Serilog sink that hands events to the current relay scope.</summary>
 internal sealed class RelaySink : ILogEventSink
 {
+    // ":l" renders strings as they are: people read these lines, so no JSON-style quotes around names.
+    private static readonly MessageTemplateTextFormatter Text = new("{Message:l}");
+
     public void Emit(LogEvent logEvent)
     {
         var level = logEvent.Level switch
@@ -40,6 +44,8 @@ internal sealed class RelaySink : ILogEventSink
         };
         // Events marked as user-facing information go to the Information stream.
         if (logEvent.Properties.ContainsKey(NodeLog.UserFacingProperty) && level == EngineLogLevel.Verbose) level = EngineLogLevel.Information;
-        LogRelay.Emit(new EngineLogEvent(logEvent.Timestamp, level, logEvent.RenderMessage(), logEvent.Exception));
+        var message = new StringWriter();
+        Text.Format(logEvent, message);
+        LogRelay.Emit(new EngineLogEvent(logEvent.Timestamp, level, message.ToString(), logEvent.Exception));
     }
 }

@@ -43,25 +43,31 @@ public sealed class NodeRuntime : IAsyncDisposable
     public Task Completion => _completion.Task;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>
+    /// Claims the node for this process, then binds its port. Claiming first means a second process on the same
+    /// home hears "already running", never a misleading "port in use", and cannot disturb the running node.
+    /// </summary>
     public static Task<NodeRuntime> StartAsync(NodeHome home, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var port = home.Port;
-        var listener = Bind(port);
+        NodeRuntimeRecord.Claim(home.State, port);
+        TcpListener listener;
         try
         {
-            var runtime = new NodeRuntime(home, listener, port);
-            NodeRuntimeRecord.Claim(home.State, runtime.Port);
-            runtime._acceptLoop = Task.Run(() => runtime.AcceptLoopAsync(listener));
-            runtime._maintenanceLoop = Task.Run(runtime.MaintenanceLoopAsync);
-            home.Log.Tell("Node {Name} ({NodeId}) listening on port {Port}", runtime.Name, home.NodeId.ToString(), runtime.Port);
-            return Task.FromResult(runtime);
+            listener = Bind(port);
         }
         catch
         {
-            listener.Stop();
+            NodeRuntimeRecord.Release(home.State);
             throw;
         }
+        var runtime = new NodeRuntime(home, listener, port);
+        NodeRuntimeRecord.Beat(home.State, runtime.Port); // the bound port, when the setting is 0
+        runtime._acceptLoop = Task.Run(() => runtime.AcceptLoopAsync(listener));
+        runtime._maintenanceLoop = Task.Run(runtime.MaintenanceLoopAsync);
+        home.Log.Tell("Node {Name} ({NodeId}) listening on port {Port}", runtime.Name, home.NodeId.ToString(), runtime.Port);
+        return Task.FromResult(runtime);
     }
 
     private static TcpListener Bind(int port)
