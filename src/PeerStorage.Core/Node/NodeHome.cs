@@ -29,7 +29,7 @@ public sealed class NodeHome : IDisposable
     }
 
     public string Path { get; }
-    public NodeIdentity Identity { get; }
+    public NodeIdentity Identity { get; private set; }
     public StateDatabase State { get; }
     public Settings Settings { get; }
     public ILogger Log { get; }
@@ -118,6 +118,12 @@ public sealed class NodeHome : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Re-reads the certificate after a fleet certificate was installed. The key, and so the node id, is unchanged;
+    /// the old object is left to the collector because live TLS sessions may still hold it.
+    /// </summary>
+    public void ReloadIdentity() => Identity = NodeIdentity.Load(System.IO.Path.Combine(Path, IdentityDirectoryName));
 
     /// <summary>Deletes a node home for good. A running node is refused.</summary>
     public static void Remove(string path)

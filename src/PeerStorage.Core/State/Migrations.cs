@@ -38,6 +38,42 @@ internal static class Migrations
         CREATE INDEX job_runs_state ON job_runs(state);
         CREATE INDEX job_runs_queued ON job_runs(queued);
         """,
+        // 3: trust — peers pinned by node id, and fleet revocations this node has learned (signed by the fleet CA)
+        """
+        CREATE TABLE peer_trust (
+            node_id TEXT PRIMARY KEY,
+            name TEXT,
+            addresses TEXT NOT NULL DEFAULT '',
+            added TEXT NOT NULL);
+        CREATE TABLE revocations (
+            fleet_id TEXT NOT NULL,
+            node_id TEXT NOT NULL,
+            revoked TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            statement TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            PRIMARY KEY (fleet_id, node_id));
+        """,
+        // 4: discovery — what this node learned about peers (the resolver's cache), and the directory role's table
+        """
+        CREATE TABLE peer_cache (
+            node_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            addresses TEXT NOT NULL,
+            port INTEGER NOT NULL,
+            fleet_id TEXT,
+            source TEXT NOT NULL,
+            seen TEXT NOT NULL);
+        CREATE TABLE directory_entries (
+            node_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            addresses TEXT NOT NULL,
+            port INTEGER NOT NULL,
+            fleet_id TEXT,
+            registered TEXT NOT NULL,
+            last_seen TEXT NOT NULL);
+        CREATE INDEX directory_entries_name ON directory_entries(name COLLATE NOCASE);
+        """,
     ];
 
     public static void Apply(SqliteConnection connection, int target, string path)
