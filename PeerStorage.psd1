@@ -20,6 +20,15 @@
         'Stop-PeerNode'
         'Test-PeerNode'
         'Get-PeerJob'
+        'New-PeerFleet'
+        'Get-PeerFleet'
+        'New-PeerCertificateRequest'
+        'Approve-PeerCertificateRequest'
+        'Install-PeerCertificate'
+        'Revoke-PeerNode'
+        'Add-PeerTrust'
+        'Get-PeerTrust'
+        'Remove-PeerTrust'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -1,0 +1,128 @@
+using System.Management.Automation;
+
+namespace PeerStorage.Module.Tests;
+
+public sealed class TrustCmdletTests : IDisposable
+{
+    private readonly PowerShellSession _ps = new();
+    private readonly TempNodeHome _root = new();
+
+    public TrustCmdletTests() => Directory.CreateDirectory(_root.Path);
+
+    public void Dispose()
+    {
+        _ps.Dispose();
+        _root.Dispose();
+    }
+
+    private string Home(string name) => Path.Combine(_root.Path, name);
+    private string FleetFile => Path.Combine(_root.Path, "lab.fleet");
+
+    private PSObject NewNode(string name) => Assert.Single(_ps.Run("Initialize-PeerNode -NodePath $args[0] -Name $args[1] -Port 0", Home(name), name).Output);
+
+    [Fact]
+    public void Enrolling_many_nodes_works_through_serialized_objects_as_Invoke_Command_would_carry_them()
+    {
+        const int count = 25;
+        var fleet = _ps.Run("$pw = [System.Net.NetworkCredential]::new('', 'correct horse').SecurePassword; New-PeerFleet -Name lab -Path $args[0] -Password $pw", FleetFile);
+        Assert.Empty(fleet.Errors);
+        var fleetId = Assert.Single(fleet.Output).Str("FleetId");
+
+        var homes = Enumerable.Range(0, count).Select(i => Home($"pc{i:00}")).ToArray();
+        // Each "remote" side makes its node and its request; the objects come back serialized, like remoting does.
+        var script = """
+            param($homes, $fleetFile)
+            $pw = [System.Net.NetworkCredential]::new('', 'correct horse').SecurePassword
+            $requests = foreach ($h in $homes) {
+                Initialize-PeerNode -NodePath $h -Port 0 | Out-Null
+                [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize((New-PeerCertificateRequest -NodePath $h)))
+            }
+            $certificates = $requests | Approve-PeerCertificateRequest -Fleet $fleetFile -Password $pw
+            for ($i = 0; $i -lt $homes.Count; $i++) {
+                $wire = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($certificates[$i]))
+                Install-PeerCertificate -NodePath $homes[$i] -Certificate $wire.Certificate -PassThru
+            }
+            """;
+        var result = _ps.Run($"& {{ {script} }} @args", homes, FleetFile);
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Errors);
+        Assert.Equal(count, result.Output.Count);
+        Assert.All(result.Output, node => Assert.Equal(fleetId, node.Str("FleetId")));
+    }
+
+    [Fact]
+    public void A_wrong_fleet_password_ends_the_approval_with_a_clear_error()
+    {
+        _ps.Run("$pw = [System.Net.NetworkCredential]::new('', 'right').SecurePassword; New-PeerFleet -Name lab -Path $args[0] -Password $pw", FleetFile);
+        NewNode("a");
+        var result = _ps.Run("$pw = [System.Net.NetworkCredential]::new('', 'wrong').SecurePassword; New-PeerCertificateRequest -NodePath $args[0] | Approve-PeerCertificateRequest -Fleet $args[1] -Password $pw", Home("a"), FleetFile);
+        var error = result.Terminating is ActionPreferenceStopException or null ? Assert.Single(result.Errors) : ((IContainsErrorRecord)result.Terminating).ErrorRecord;
+        Assert.Equal("FleetPasswordWrong,PeerStorage.PowerShell.Trust.ApprovePeerCertificateRequestCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+    }
+
+    [Fact]
+    public void A_certificate_for_another_node_is_refused_and_changes_nothing()
+    {
+        _ps.Run("New-PeerFleet -Name lab -Path $args[0]", FleetFile);
+        NewNode("a");
+        NewNode("b");
+        var result = _ps.Run("New-PeerCertificateRequest -NodePath $args[0] | Approve-PeerCertificateRequest -Fleet $args[2] | Install-PeerCertificate -NodePath $args[1]", Home("a"), Home("b"), FleetFile);
+        Assert.Equal("PeerCertificateMismatch,PeerStorage.PowerShell.Trust.InstallPeerCertificateCommand", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.Null(Assert.Single(_ps.Run("Get-PeerNode -NodePath $args[0]", Home("b")).Output).Properties["FleetId"].Value);
+    }
+
+    [Fact]
+    public void Trust_by_node_id_can_be_added_listed_filtered_and_removed_through_the_pipeline()
+    {
+        NewNode("a");
+        var b = NewNode("peer-b");
+        var c = NewNode("peer-c");
+        foreach (var peer in new[] { b, c })
+        {
+            var added = _ps.Run("$args[1] | Add-PeerTrust -NodePath $args[0] -Address 10.1.2.3 -Port 47620", Home("a"), peer);
+            Assert.Empty(added.Errors);
+            Assert.Equal(peer.Str("NodeId"), Assert.Single(added.Output).Str("NodeId"));
+        }
+        var listed = _ps.Run("Get-PeerTrust -NodePath $args[0] -Name 'peer-*'", Home("a"));
+        Assert.Equal(2, listed.Output.Count);
+        Assert.Equal(["10.1.2.3:47620"], listed.Output[0].Prop<string[]>("Addresses"));
+
+        _ps.Run("Get-PeerTrust -NodePath $args[0] -Name 'peer-b' | Remove-PeerTrust -NodePath $args[0]", Home("a"));
+        Assert.Equal(c.Str("NodeId"), Assert.Single(_ps.Run("Get-PeerTrust -NodePath $args[0]", Home("a")).Output).Str("NodeId"));
+
+        var missing = _ps.Run("Remove-PeerTrust -NodePath $args[0] -NodeId $args[1]", Home("a"), b.Str("NodeId"));
+        Assert.Equal("PeerTrustNotFound,PeerStorage.PowerShell.Trust.RemovePeerTrustCommand", Assert.Single(missing.Errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void A_mistyped_node_id_is_an_InvalidArgument_error()
+    {
+        NewNode("a");
+        var id = NewNode("b").Str("NodeId");
+        var typo = id[..10] + (id[10] == 'A' ? 'B' : 'A') + id[11..];
+        var result = _ps.Run("Add-PeerTrust -NodePath $args[0] -NodeId $args[1]", Home("a"), typo);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("InvalidNodeId,PeerStorage.PowerShell.Trust.AddPeerTrustCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Empty(_ps.Run("Get-PeerTrust -NodePath $args[0]", Home("a")).Output);
+    }
+
+    [Fact]
+    public void Revoke_PeerNode_signs_a_revocation_and_the_local_fleet_node_applies_it()
+    {
+        _ps.Run("New-PeerFleet -Name lab -Path $args[0]", FleetFile);
+        foreach (var n in new[] { "admin", "victim" })
+        {
+            NewNode(n);
+            Assert.Empty(_ps.Run("New-PeerCertificateRequest -NodePath $args[0] | Approve-PeerCertificateRequest -Fleet $args[1] | Install-PeerCertificate -NodePath $args[0]", Home(n), FleetFile).Errors);
+        }
+        var victim = Assert.Single(_ps.Run("Get-PeerNode -NodePath $args[0]", Home("victim")).Output).Str("NodeId");
+        var revoked = _ps.Run("Revoke-PeerNode -Fleet $args[0] -NodeId $args[1] -NodePath $args[2] -Reason 'stolen'", FleetFile, victim, Home("admin"));
+        Assert.Empty(revoked.Errors);
+        var revocation = Assert.Single(revoked.Output);
+        Assert.Equal(victim, revocation.Str("NodeId"));
+        Assert.Equal("stolen", revocation.Str("Reason"));
+        Assert.NotEmpty(revocation.Str("Signature"));
+    }
+}
