@@ -29,6 +29,12 @@
         'Add-PeerTrust'
         'Get-PeerTrust'
         'Remove-PeerTrust'
+        'Test-PeerConnection'
+        'Resolve-PeerNode'
+        'Start-PeerDirectory'
+        'Stop-PeerDirectory'
+        'Get-PeerDirectoryEntry'
+        'Find-PeerNode'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

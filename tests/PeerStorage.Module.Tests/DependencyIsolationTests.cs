@@ -44,6 +44,20 @@ public sealed class DependencyIsolationTests
         }
     }
 
+    [Fact]
+    public void The_cmdlet_layer_never_touches_the_isolated_libraries_directly()
+    {
+        // A cmdlet assembly that used a Serilog or SQLite type would bind it in the default context, where another
+        // module's version may sit: the engine must be the only one to use them.
+        // Read the references from metadata: loading a second copy of the module dll is exactly what must not happen.
+        using var file = File.OpenRead(Path.Combine(ModuleFolder.Path, "PeerStorage.PowerShell.dll"));
+        using var pe = new System.Reflection.PortableExecutable.PEReader(file);
+        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var references = metadata.AssemblyReferences.Select(h => metadata.GetString(metadata.GetAssemblyReference(h).Name)).ToArray();
+        Assert.DoesNotContain(references, n => n!.StartsWith("Serilog", StringComparison.Ordinal) || n.Contains("Sqlite", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("PeerStorage.Core", references);
+    }
+
     [Theory]
     [InlineData("linux-x64", "libe_sqlite3.so")]
     [InlineData("linux-arm64", "libe_sqlite3.so")]

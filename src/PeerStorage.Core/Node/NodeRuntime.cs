@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using PeerStorage.Core.Discovery;
 using PeerStorage.Core.Logging;
 using PeerStorage.Core.State;
 using PeerStorage.Core.Transport;
@@ -14,6 +15,7 @@ namespace PeerStorage.Core.Node;
 public sealed class NodeRuntime : IAsyncDisposable
 {
     private const int MaxConcurrentConnections = 256;
+    private const byte TlsHandshakeRecord = 0x16;
     private static readonly TimeSpan SettingsPollInterval = TimeSpan.FromSeconds(1);
 
     private readonly NodeHome _home;
@@ -23,6 +25,11 @@ public sealed class NodeRuntime : IAsyncDisposable
     private Task _acceptLoop = Task.CompletedTask;
     private Task _maintenanceLoop = Task.CompletedTask;
     private volatile string _name;
+    private string? _fleetId;
+    private string? _directoryAddress;
+    private MdnsServiceAnnouncer? _announcer;
+    private (string Name, int Port, string? FleetId, long Offered) _announced;
+    private volatile bool _registerNow;
     private int _configuredPort;
     private int _stopped;
 
@@ -32,9 +39,14 @@ public sealed class NodeRuntime : IAsyncDisposable
         _listener = listener;
         _configuredPort = configuredPort;
         _name = home.Name;
+        _fleetId = home.Settings.Get(SettingKeys.FleetId);
+        _directoryAddress = home.Settings.Get(SettingKeys.DirectoryAddress);
+        Network = new NodeNetwork(home);
     }
 
     public NodeHome Home => _home;
+    /// <summary>The peer network this node serves and connects with.</summary>
+    public NodeNetwork Network { get; }
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public NodeId NodeId => _home.NodeId;
     public string Name => _name;
@@ -47,7 +59,7 @@ public sealed class NodeRuntime : IAsyncDisposable
     /// Claims the node for this process, then binds its port. Claiming first means a second process on the same
     /// home hears "already running", never a misleading "port in use", and cannot disturb the running node.
     /// </summary>
-    public static Task<NodeRuntime> StartAsync(NodeHome home, CancellationToken cancellationToken = default)
+    public static async Task<NodeRuntime> StartAsync(NodeHome home, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var port = home.Port;
@@ -67,7 +79,8 @@ public sealed class NodeRuntime : IAsyncDisposable
         runtime._acceptLoop = Task.Run(() => runtime.AcceptLoopAsync(listener));
         runtime._maintenanceLoop = Task.Run(runtime.MaintenanceLoopAsync);
         home.Log.Tell("Node {Name} ({NodeId}) listening on port {Port}", runtime.Name, home.NodeId.ToString(), runtime.Port);
-        return Task.FromResult(runtime);
+        await runtime.AnnounceAsync().ConfigureAwait(false);
+        return runtime;
     }
 
     private static TcpListener Bind(int port)
@@ -109,28 +122,46 @@ public sealed class NodeRuntime : IAsyncDisposable
                 client.Dispose(); // shed load rather than queue without bound
                 continue;
             }
-            _ = Task.Run(async () =>
+            _ = Task.Run(() => ServeConnectionAsync(client));
+        }
+    }
+
+    /// <summary>One port, two protocols: TLS (the peer transport) or the plain liveness probe, told apart by the first byte.</summary>
+    private async Task ServeConnectionAsync(TcpClient client)
+    {
+        try
+        {
+            using (client)
             {
-                try
+                client.NoDelay = true;
+                var stream = client.GetStream();
+                var first = new byte[1];
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
                 {
-                    using (client)
-                        await Ping.AnswerAsync(client.GetStream(), () => (_home.NodeId.ToString(), _name), _stopping.Token).ConfigureAwait(false);
+                    timeout.CancelAfter(Ping.Timeout);
+                    if (await stream.ReadAsync(first, timeout.Token).ConfigureAwait(false) == 0) return;
                 }
-                catch (Exception e) when (e is IOException or InvalidDataException or OperationCanceledException or SocketException or EndOfStreamException)
-                {
-                    _home.Log.Debug("Closed a connection from a client: {Reason}", e.Message);
-                }
-                finally
-                {
-                    _connectionSlots.Release();
-                }
-            });
+                var peeked = new PeekedStream(stream, first[0]);
+                if (first[0] == TlsHandshakeRecord)
+                    await Network.Listener.ServeAsync(peeked, client.Client.RemoteEndPoint, _stopping.Token).ConfigureAwait(false);
+                else
+                    await Ping.AnswerAsync(peeked, () => (_home.NodeId.ToString(), _name), _stopping.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or OperationCanceledException or SocketException or EndOfStreamException or PeerStorageException)
+        {
+            _home.Log.Debug("Closed a connection from a client: {Reason}", e.Message);
+        }
+        finally
+        {
+            _connectionSlots.Release();
         }
     }
 
     private async Task MaintenanceLoopAsync()
     {
         var lastBeat = DateTimeOffset.UtcNow;
+        var nextRegistration = DateTimeOffset.UtcNow;
         long? dataVersion = null;
         using var watch = _home.State.OpenConnection(); // data_version is per connection: keep one open
         try
@@ -143,6 +174,12 @@ public sealed class NodeRuntime : IAsyncDisposable
                     var version = StateDatabase.DataVersion(watch);
                     if (dataVersion is not null && version != dataVersion) ApplySettings();
                     dataVersion = version;
+                    if (DateTimeOffset.UtcNow >= nextRegistration || _registerNow)
+                    {
+                        _registerNow = false;
+                        nextRegistration = DateTimeOffset.UtcNow + DirectoryServer.DirectoryRegistration.Interval;
+                        _ = RegisterWithDirectoryAsync();
+                    }
                     if (DateTimeOffset.UtcNow - lastBeat >= NodeRuntimeRecord.HeartbeatInterval)
                     {
                         NodeRuntimeRecord.Beat(_home.State, Port);
@@ -160,15 +197,93 @@ public sealed class NodeRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Announces the node on the local link (mDNS/DNS-SD), replacing an earlier announcement. Discovery is a
+    /// convenience: when multicast is off or unavailable the node runs on and says so in its log.
+    /// </summary>
+    private async Task AnnounceAsync()
+    {
+        var options = DiscoveryPolicy.Current();
+        var previous = Interlocked.Exchange(ref _announcer, null);
+        if (previous is not null) await previous.DisposeAsync().ConfigureAwait(false);
+        if (options is null) return;
+        var txt = PeerStorageService.Txt(_home.NodeId.ToString(), _fleetId, EngineInfo.ProtocolVersion, OfferedBytes(), _name);
+        var announcer = new MdnsServiceAnnouncer(PeerStorageService.Registration(_name, Port, txt), options, _home.Log);
+        try
+        {
+            await announcer.StartAsync().ConfigureAwait(false);
+            _announcer = announcer;
+            _announced = (_name, Port, _fleetId, OfferedBytes());
+        }
+        catch (PeerStorageException e)
+        {
+            await announcer.DisposeAsync().ConfigureAwait(false);
+            _home.Log.Warning("The node is not announced on the local link: {Reason}", e.Message);
+        }
+    }
+
+    private long OfferedBytes() => long.TryParse(_home.Settings.Get(SettingKeys.OfferedBytes), out var bytes) ? bytes : 0;
+
+    /// <summary>A new name or port needs a new registration; a new fleet or capacity only a new TXT record.</summary>
+    private async Task RefreshAnnouncementAsync()
+    {
+        try
+        {
+            var current = (_name, Port, _fleetId, OfferedBytes());
+            if (current == _announced || DiscoveryPolicy.Current() is null) return;
+            if (_announcer is { } announcer && current.Item1 == _announced.Name && current.Item2 == _announced.Port)
+            {
+                await announcer.UpdateTxtAsync(PeerStorageService.Txt(_home.NodeId.ToString(), _fleetId, EngineInfo.ProtocolVersion, current.Item4, _name)).ConfigureAwait(false);
+                _announced = current;
+            }
+            else await AnnounceAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PeerStorageException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            _home.Log.Warning("Could not update the node's announcement: {Reason}", e.Message);
+        }
+    }
+
+    private async Task RegisterWithDirectoryAsync()
+    {
+        try
+        {
+            var entry = await DirectoryServer.DirectoryRegistration.RegisterAsync(_home, Network, Port, _stopping.Token).ConfigureAwait(false);
+            if (entry is not null) _home.Log.Debug("Registered with the directory as {Name} at {Addresses}", entry.Name, string.Join(", ", entry.Addresses));
+        }
+        catch (Exception e) when (e is PeerStorageException or IOException or SocketException)
+        {
+            _home.Log.Warning("Could not register with the directory server: {Reason}", e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     private void ApplySettings()
     {
         var settings = _home.Settings.All();
+        if (settings.GetValueOrDefault(SettingKeys.DirectoryAddress) != _directoryAddress)
+        {
+            _directoryAddress = settings.GetValueOrDefault(SettingKeys.DirectoryAddress);
+            _registerNow = true;
+        }
+        // Trust, revocations, fleet or name may have changed: present the current certificate, drop sessions no
+        // longer trusted. Both are cheap, so no need to work out which setting moved.
+        if (settings.GetValueOrDefault(SettingKeys.FleetId) != _fleetId)
+        {
+            _fleetId = settings.GetValueOrDefault(SettingKeys.FleetId);
+            _home.ReloadIdentity();
+        }
         var name = settings.GetValueOrDefault(SettingKeys.Name) ?? _name;
         if (name != _name)
         {
             _home.Log.Tell("Node renamed from {Old} to {New}", _name, name);
             _name = name;
         }
+        Network.RefreshCredentials();
+        var dropped = Network.Revalidate();
+        if (dropped > 0) _home.Log.Warning("Closed {Count} session(s) with peers no longer trusted", dropped);
         if (int.TryParse(settings.GetValueOrDefault(SettingKeys.Port), out var port) && port != _configuredPort)
         {
             var old = _listener;
@@ -180,6 +295,7 @@ public sealed class NodeRuntime : IAsyncDisposable
             NodeRuntimeRecord.Beat(_home.State, Port);
             _home.Log.Tell("Node now listens on port {Port}", Port);
         }
+        _ = RefreshAnnouncementAsync();
     }
 
     /// <summary>Stops listening, waits for the loops and releases the runtime record.</summary>
@@ -190,8 +306,11 @@ public sealed class NodeRuntime : IAsyncDisposable
             await Completion.ConfigureAwait(false);
             return;
         }
+        if (Interlocked.Exchange(ref _announcer, null) is { } announcer)
+            await announcer.DisposeAsync().ConfigureAwait(false); // goodbyes first, while the port still answers
         _stopping.Cancel();
         _listener.Stop();
+        await Network.DisposeAsync().ConfigureAwait(false);
         try
         {
             await Task.WhenAll(_acceptLoop, _maintenanceLoop).ConfigureAwait(false);

@@ -11,6 +11,10 @@ public static class SettingKeys
     public const string DirectoryAddress = "directory_address";
     public const string FleetId = "fleet_id";
     public const string Created = "created";
+    /// <summary>"on" when this node serves as a directory server.</summary>
+    public const string DirectoryRole = "directory_role";
+    /// <summary>Bytes this node offers to peers (announced in discovery).</summary>
+    public const string OfferedBytes = "offered_bytes";
 }
 
 public sealed class Settings(StateDatabase db)

@@ -28,11 +28,7 @@ public sealed class StopPeerNodeCommand : NodeCmdlet
     {
         if (!TryGetSession(out var session)) return;
         var home = session.Home;
-        var jobs = JobRepository.Jobs.OfType<PeerStorageJob>()
-            .Where(j => j.Name.StartsWith("PeerNode:", StringComparison.Ordinal)
-                        && string.Equals(j.Location, home.Path, StringComparison.Ordinal)
-                        && j.JobStateInfo.State is JobState.Running or JobState.NotStarted)
-            .ToList();
+        var jobs = NodeJobs.Running(JobRepository, home.Path).ToList();
         if (jobs.Count == 0)
         {
             var runtime = NodeRuntimeRecord.Read(home.State);
