@@ -64,7 +64,7 @@ public sealed class NodeNetwork : IAsyncDisposable
         {
             _home.Log.Debug("Revocation exchange with {Peer} failed: {Reason}", connection.RemoteName, e.Message);
         }
-        if (Trust.Evaluate(connection.RemoteCertificate!, []) is { Trusted: false } verdict)
+        if (Trust.Evaluate(connection.RemoteCertificate!, connection.RemoteCertificateChain) is { Trusted: false } verdict)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw new PeerStorageException(TransportErrors.PeerNotTrusted, PeerErrorKind.PermissionDenied, verdict.Reason, target: verdict.NodeId.ToString());

@@ -69,6 +69,8 @@ public sealed partial class PeerConnection : IAsyncDisposable
     public IReadOnlyList<string> RemoteFeatures => _remoteHello.Features;
     public EndPoint? RemoteEndPoint => _peer.EndPoint;
     public X509Certificate2? RemoteCertificate => _peer.Certificate;
+    /// <summary>The issuer certificates the peer sent with its own (a fleet intermediate; never a self-signed root).</summary>
+    public IReadOnlyList<X509Certificate2> RemoteCertificateChain => _peer.PresentedChain;
     public bool IsClientSide => _setup.IsClient;
 
     /// <summary>False once either side started closing: new streams need a new connection.</summary>
@@ -91,7 +93,6 @@ public sealed partial class PeerConnection : IAsyncDisposable
     internal FrameWriter Writer { get; }
     internal TransportOptions Options => _setup.Options;
     internal ILogger Log => _setup.Log;
-    internal IReadOnlyList<X509Certificate2> RemotePresentedChain => _peer.PresentedChain;
 
     private PeerStorageException Failure => _failure ?? TransportErrors.ConnectionLost(Describe(), "closed");
 

@@ -79,7 +79,7 @@ public sealed class PeerConnectionPool : IAsyncDisposable
             TrustDecision decision;
             try
             {
-                decision = _client.TrustPolicy.Evaluate(certificate, connection.RemotePresentedChain);
+                decision = _client.TrustPolicy.Evaluate(certificate, connection.RemoteCertificateChain);
             }
             catch (Exception e)
             {

@@ -124,7 +124,7 @@ public sealed class PeerListener : IAsyncDisposable
             TrustDecision decision;
             try
             {
-                decision = TrustPolicy.Evaluate(certificate, connection.RemotePresentedChain);
+                decision = TrustPolicy.Evaluate(certificate, connection.RemoteCertificateChain);
             }
             catch (Exception e)
             {
