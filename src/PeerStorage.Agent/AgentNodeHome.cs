@@ -52,6 +52,8 @@ public static class AgentNodeHome
         var changes = new Dictionary<string, string?>();
         if (settings.Port is { } port && port != home.Port) changes[SettingKeys.Port] = port.ToString(CultureInfo.InvariantCulture);
         if (settings.Name is { } name && name != home.Name) changes[SettingKeys.Name] = name;
+        if (settings.DirectoryRole is { } role) changes[SettingKeys.DirectoryRole] = role ? "on" : null;
+        if (settings.DirectoryAddress is { } directory) changes[SettingKeys.DirectoryAddress] = directory.Length == 0 ? null : directory;
         if (changes.Count == 0) return;
         home.Settings.Set(changes);
         log.LogInformation("Applied the agent's configuration to the node: {Changes}", string.Join(", ", changes.Select(c => $"{c.Key}={c.Value}")));

@@ -9,7 +9,8 @@ public sealed class CommandLine
     public const string ConfigKey = "Config";
 
     /// <summary>The keys the agent reads, with their canonical spelling.</summary>
-    public static readonly IReadOnlyList<string> Keys = [ConfigKey, AgentSettings.NodePathKey, AgentSettings.PortKey, AgentSettings.NameKey, AgentSettings.InitializeKey];
+    public static readonly IReadOnlyList<string> Keys = [ConfigKey, AgentSettings.NodePathKey, AgentSettings.PortKey, AgentSettings.NameKey, AgentSettings.InitializeKey,
+        AgentSettings.DirectoryRoleKey, AgentSettings.DirectoryAddressKey];
 
     private static readonly HashSet<string> Switches = new(StringComparer.OrdinalIgnoreCase) { AgentSettings.InitializeKey };
     private static readonly HashSet<string> HelpWords = new(StringComparer.OrdinalIgnoreCase) { "--help", "-help", "-h", "-?", "/?", "/h" };

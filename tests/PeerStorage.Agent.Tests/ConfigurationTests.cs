@@ -22,6 +22,23 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task The_directory_role_and_address_from_the_config_reach_the_node_settings()
+    {
+        using var home = TempNodeHome.Create("alpha");
+        var port = FreePort.Pick();
+        var config = WriteConfig(home.FileBeside("agent.json"), new { NodePath = home.Path, Port = port, DirectoryRole = true, DirectoryAddress = "127.0.0.1:9" });
+        using var agent = AgentProcess.Start(["--Config", config]);
+        await agent.WaitForPingAsync(port);
+
+        using (var node = PeerStorage.Core.Node.NodeHome.Open(home.Path, "Test"))
+        {
+            Assert.Equal("on", node.Settings.Get(PeerStorage.Core.State.SettingKeys.DirectoryRole));
+            Assert.Equal("127.0.0.1:9", node.Settings.Get(PeerStorage.Core.State.SettingKeys.DirectoryAddress));
+        }
+        Assert.Equal(0, await agent.StopAsync());
+    }
+
+    [Fact]
     public async Task The_command_line_overrides_the_config_file()
     {
         using var home = TempNodeHome.Create("alpha");
