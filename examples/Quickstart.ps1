@@ -23,6 +23,10 @@ param(
 
 $ErrorActionPreference = 'Stop'
 
+# A throwaway demonstration node has no business announcing itself on your network: keep its mDNS on this
+# machine's loopback interface. (A real node announces on every interface; PEERSTORAGE_MDNS=off turns it off.)
+if (-not $env:PEERSTORAGE_MDNS) { $env:PEERSTORAGE_MDNS = 'loopback' }
+
 function Show-Step([string]$Text) {
     Write-Host ''
     Write-Host "== $Text" -ForegroundColor Cyan
