@@ -54,6 +54,29 @@ public abstract class PeerStorageCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs engine work for one pipeline item: an engine failure becomes that item's error record (its id, its
+    /// category, <paramref name="target"/>) and the cmdlet goes on with the next item.
+    /// </summary>
+    internal bool TryRunEngine<T>(Func<IOperationObserver, CancellationToken, Task<T>> work, object? target, out T result)
+    {
+        try
+        {
+            result = RunEngine(work);
+            return true;
+        }
+        catch (PeerStorageException e)
+        {
+            WriteError(ErrorRecords.From(e, target));
+            result = default!;
+            return false;
+        }
+    }
+
+    /// <summary>Synchronous engine work for one pipeline item, as <see cref="TryRunEngine{T}"/>.</summary>
+    internal bool TryRunEngine<T>(Func<T> work, object? target, out T result) =>
+        TryRunEngine((_, _) => Task.FromResult(work()), target, out result);
+
     internal void RunEngine(Func<IOperationObserver, CancellationToken, Task> work) =>
         RunEngine<object?>(async (o, t) => { await work(o, t).ConfigureAwait(false); return null; });
 

@@ -45,15 +45,9 @@ public sealed class AddPeerTrustCommand : NodeCmdlet
     {
         if (!TryGetSession(out var session)) return;
         if (!ShouldProcess(NodeId, "Trust the node")) return;
-        try
-        {
-            var addresses = (Address ?? []).Select(a => Port is > 0 && !a.Contains(':', StringComparison.Ordinal) ? $"{a}:{Port}"
-                : Port is > 0 && a.Count(c => c == ':') > 1 && !a.StartsWith('[') ? $"[{a}]:{Port}" : a).ToArray();
-            WriteObject(RunEngine((_, _) => Task.FromResult(new TrustStore(session.Home).Add(Core.Node.NodeId.Parse(NodeId), Name, addresses))));
-        }
-        catch (PeerStorageException e)
-        {
-            WriteError(ErrorRecords.From(e, NodeId));
-        }
+        var addresses = (Address ?? []).Select(a => Port is > 0 && !a.Contains(':', StringComparison.Ordinal) ? $"{a}:{Port}"
+            : Port is > 0 && a.Count(c => c == ':') > 1 && !a.StartsWith('[') ? $"[{a}]:{Port}" : a).ToArray();
+        if (TryRunEngine(() => new TrustStore(session.Home).Add(Core.Node.NodeId.Parse(NodeId), Name, addresses), NodeId, out var trust))
+            WriteObject(trust);
     }
 }

@@ -66,14 +66,8 @@ public sealed class ApprovePeerCertificateRequestCommand : PeerStorageCmdlet
     {
         var fleet = _fleet!;
         if (!ShouldProcess(NodeId ?? "the request", $"Issue a certificate of fleet {fleet.Name}")) return;
-        try
-        {
-            WriteObject(RunEngine((_, _) => Task.FromResult(FleetMembership.Approve(fleet, Request, NodeId, Name, Validity))));
-        }
-        catch (PeerStorageException e)
-        {
-            WriteError(ErrorRecords.From(e, NodeId ?? (object)Request));
-        }
+        if (TryRunEngine(() => FleetMembership.Approve(fleet, Request, NodeId, Name, Validity), NodeId ?? (object)Request, out var certificate))
+            WriteObject(certificate);
     }
 
     protected override void EndProcessing() => _fleet?.Dispose();

@@ -30,17 +30,11 @@ public sealed class GetPeerFleetCommand : PeerStorageCmdlet
     protected override void ProcessRecord()
     {
         var path = GetUnresolvedProviderPathFromPSPath(Path);
-        try
-        {
-            WriteObject(RunEngine((_, _) =>
+        if (TryRunEngine(() =>
             {
                 using var fleet = FleetAuthority.Load(path, FleetCmdletSupport.Plain(Password));
-                return Task.FromResult(FleetCmdletSupport.Describe(fleet));
-            }));
-        }
-        catch (PeerStorageException e)
-        {
-            WriteError(ErrorRecords.From(e));
-        }
+                return FleetCmdletSupport.Describe(fleet);
+            }, path, out var found))
+            WriteObject(found);
     }
 }

@@ -32,14 +32,7 @@ public sealed class InstallPeerCertificateCommand : NodeCmdlet
     {
         if (!TryGetSession(out var session)) return;
         if (!ShouldProcess($"{session.Home.Name} ({session.Home.NodeId})", "Install a fleet certificate")) return;
-        try
-        {
-            var node = RunEngine((_, _) => Task.FromResult(FleetMembership.Install(session.Home, Certificate)));
-            if (PassThru) WriteObject(node);
-        }
-        catch (PeerStorageException e)
-        {
-            WriteError(ErrorRecords.From(e));
-        }
+        if (TryRunEngine(() => FleetMembership.Install(session.Home, Certificate), session.Home.Path, out var node) && PassThru)
+            WriteObject(node);
     }
 }

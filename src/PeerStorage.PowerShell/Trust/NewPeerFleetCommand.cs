@@ -42,17 +42,11 @@ public sealed class NewPeerFleetCommand : PeerStorageCmdlet
     {
         var path = GetUnresolvedProviderPathFromPSPath(Path);
         if (!ShouldProcess(path, $"Create the fleet CA '{Name}'")) return;
-        try
-        {
-            WriteObject(RunEngine((_, _) =>
+        if (TryRunEngine(() =>
             {
                 using var fleet = FleetAuthority.Create(path, Name, FleetCmdletSupport.Plain(Password), Validity);
-                return Task.FromResult(FleetCmdletSupport.Describe(fleet));
-            }));
-        }
-        catch (PeerStorageException e)
-        {
-            WriteError(ErrorRecords.From(e));
-        }
+                return FleetCmdletSupport.Describe(fleet);
+            }, path, out var created))
+            WriteObject(created);
     }
 }
