@@ -139,4 +139,48 @@ public sealed class PeerNetworkTests : IAsyncLifetime
             Assert.Contains("NotADirectory", e is PeerStorageException p ? p.ErrorId + e.Message : e.Message);
         }
     }
+
+    [Fact]
+    public async Task An_untrusted_or_revoked_peer_can_store_nothing_read_nothing_and_notify_nothing()
+    {
+        var directory = await StartNode("directory", joinFleet: true);
+        directory.Home.Settings.Set(SettingKeys.DirectoryRole, "on");
+        var member = await StartNode("member", joinFleet: true);
+        var stranger = await StartNode("stranger", joinFleet: false);
+        var revoked = await StartNode("revoked", joinFleet: true);
+        new TrustStore(stranger.Home).Add(directory.NodeId, "directory", []); // the stranger trusts the directory; not the reverse
+        var revocation = Revocations.Create(Fleet, revoked.NodeId, "gone");
+        using (var ca = FleetMembership.LoadFleetCa(directory.Home.Path))
+            Revocations.Learn(directory.Home.State, ca, [(revocation.Statement, revocation.Signature)]);
+        await using (var session = await Connect(member, directory))
+            await DirectoryService.RegisterAsync(session, new DirectoryService.Registration("member", [], member.Port), CancellationToken.None);
+
+        foreach (var outsider in new[] { stranger, revoked })
+        {
+            // Every operation needs a session, and the directory refuses to open one.
+            var attempt = await Assert.ThrowsAsync<PeerStorageException>(async () =>
+            {
+                await using var session = await outsider.Network.Client.ConnectAsync("127.0.0.1", directory.Port, directory.NodeId);
+                await DirectoryService.RegisterAsync(session, new DirectoryService.Registration("intruder", ["10.6.6.6"], 1), CancellationToken.None);
+            });
+            Assert.Contains(attempt.ErrorId, new[] { "PeerRefusedSession", "PeerNotTrusted", "PeerConnectionLost" });
+            await Assert.ThrowsAsync<PeerStorageException>(async () =>
+            {
+                await using var session = await outsider.Network.Client.ConnectAsync("127.0.0.1", directory.Port, directory.NodeId);
+                await DirectoryService.LookupAsync(session, new DirectoryService.Lookup(null, "*"), CancellationToken.None);
+            });
+            // Even a genuine revocation is not taken from a peer without a session.
+            var forged = Revocations.Create(Fleet, member.NodeId, "pushed by an outsider");
+            await Assert.ThrowsAsync<PeerStorageException>(async () =>
+            {
+                await using var session = await outsider.Network.Client.ConnectAsync("127.0.0.1", directory.Port, directory.NodeId);
+                await session.RequestAsync(RevocationGossip.Method, PeerStorage.Core.Transport.JsonBody.Encode(
+                    new RevocationGossip.Message([new RevocationGossip.Entry(forged.Statement, forged.Signature)])));
+            });
+        }
+
+        var entries = new DirectoryStore(directory.Home.State).Lookup(null, null);
+        Assert.Equal(["member"], entries.Select(e => e.Name));                       // nothing stored
+        Assert.False(Revocations.IsRevoked(directory.Home.State, member.NodeId));    // no notification taken
+    }
 }
