@@ -4,6 +4,7 @@ using PeerStorage.Core.Discovery;
 using PeerStorage.Core.Logging;
 using PeerStorage.Core.State;
 using PeerStorage.Core.Transport;
+using PeerStorage.Core.Trust;
 
 namespace PeerStorage.Core.Node;
 
@@ -27,6 +28,7 @@ public sealed class NodeRuntime : IAsyncDisposable
     private volatile string _name;
     private string? _fleetId;
     private string? _directoryAddress;
+    private string _trust = "";
     private MdnsServiceAnnouncer? _announcer;
     private (string Name, int Port, string? FleetId, long Offered) _announced;
     private volatile bool _registerNow;
@@ -268,22 +270,29 @@ public sealed class NodeRuntime : IAsyncDisposable
             _directoryAddress = settings.GetValueOrDefault(SettingKeys.DirectoryAddress);
             _registerNow = true;
         }
-        // Trust, revocations, fleet or name may have changed: present the current certificate, drop sessions no
-        // longer trusted. Both are cheap, so no need to work out which setting moved.
+        // This runs on every commit by another connection, our own heartbeat included: act only on what moved.
+        var credentialsChanged = false;
         if (settings.GetValueOrDefault(SettingKeys.FleetId) != _fleetId)
         {
             _fleetId = settings.GetValueOrDefault(SettingKeys.FleetId);
-            _home.ReloadIdentity();
+            _home.ReloadIdentity(); // a fleet certificate was installed
+            credentialsChanged = true;
         }
         var name = settings.GetValueOrDefault(SettingKeys.Name) ?? _name;
         if (name != _name)
         {
             _home.Log.Tell("Node renamed from {Old} to {New}", _name, name);
             _name = name;
+            credentialsChanged = true;
         }
-        Network.RefreshCredentials();
-        var dropped = Network.Revalidate();
-        if (dropped > 0) _home.Log.Warning("Closed {Count} session(s) with peers no longer trusted", dropped);
+        if (credentialsChanged) Network.RefreshCredentials();
+        var trust = TrustFingerprint.Read(_home.State);
+        if (credentialsChanged || trust != _trust)
+        {
+            _trust = trust;
+            var dropped = Network.Revalidate();
+            if (dropped > 0) _home.Log.Warning("Closed {Count} session(s) with peers no longer trusted", dropped);
+        }
         if (int.TryParse(settings.GetValueOrDefault(SettingKeys.Port), out var port) && port != _configuredPort)
         {
             var old = _listener;

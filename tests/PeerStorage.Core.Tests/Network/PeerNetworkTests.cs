@@ -183,4 +183,19 @@ public sealed class PeerNetworkTests : IAsyncLifetime
         Assert.Equal(["member"], entries.Select(e => e.Name));                       // nothing stored
         Assert.False(Revocations.IsRevoked(directory.Home.State, member.NodeId));    // no notification taken
     }
+
+    [Fact]
+    public async Task Removing_a_pin_in_another_process_closes_the_open_session_within_seconds()
+    {
+        var a = await StartNode("a", joinFleet: false);
+        var b = await StartNode("b", joinFleet: false);
+        new TrustStore(a.Home).Add(b.NodeId, "b", []);
+        new TrustStore(b.Home).Add(a.NodeId, "a", []);
+        await using var session = await Connect(b, a);
+
+        using (var cmdletSide = NodeHome.Open(a.Home.Path, "Test")) new TrustStore(cmdletSide).Remove(b.NodeId);
+
+        await session.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAsync<PeerStorageException>(() => Connect(b, a));
+    }
 }
