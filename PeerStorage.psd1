@@ -35,6 +35,9 @@
         'Stop-PeerDirectory'
         'Get-PeerDirectoryEntry'
         'Find-PeerNode'
+        'New-HiddenStoragePartition'
+        'Get-HiddenStoragePartition'
+        'Remove-HiddenStoragePartition'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

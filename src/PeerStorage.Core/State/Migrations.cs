@@ -74,6 +74,15 @@ internal static class Migrations
             last_seen TEXT NOT NULL);
         CREATE INDEX directory_entries_name ON directory_entries(name COLLATE NOCASE);
         """,
+        // 5: the hidden storage partitions (vaults) this node lends space from
+        """
+        CREATE TABLE hidden_partitions (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            location TEXT NOT NULL UNIQUE,
+            size INTEGER NOT NULL,
+            created TEXT NOT NULL);
+        """,
     ];
 
     public static void Apply(SqliteConnection connection, int target, string path)

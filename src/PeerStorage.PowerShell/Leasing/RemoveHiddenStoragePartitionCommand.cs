@@ -1,0 +1,31 @@
+using System.Management.Automation;
+using PeerStorage.Core.Vault;
+using PeerStorage.PowerShell.Infrastructure;
+
+namespace PeerStorage.PowerShell.Leasing;
+
+/// <summary>
+/// <para type="synopsis">Wipes a hidden storage partition and gives its space back to the OS.</para>
+/// <para type="description">Remove-HiddenStoragePartition overwrites every lease's extents with zeros (recorded in the
+/// vault's journal), then deletes the container. Peers' data in it is gone for good (ConfirmImpact High).</para>
+/// </summary>
+/// <example>
+/// <code>Get-HiddenStoragePartition | Remove-HiddenStoragePartition -Confirm:$false</code>
+/// <para>Wipes and removes every vault of the node.</para>
+/// </example>
+[Cmdlet(VerbsCommon.Remove, "HiddenStoragePartition", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(void))]
+public sealed class RemoveHiddenStoragePartitionCommand : NodeCmdlet
+{
+    /// <summary><para>The vault to wipe and remove.</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Id { get; set; } = "";
+
+    protected override void ProcessRecord()
+    {
+        if (!TryGetSession(out var session)) return;
+        if (!ShouldProcess(Id, "Wipe the hidden storage partition and release its space")) return;
+        TryRunEngine(() => { HiddenPartitions.Remove(session.Home, Id); return true; }, Id, out _);
+    }
+}
