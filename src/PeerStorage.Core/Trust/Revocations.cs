@@ -33,6 +33,23 @@ public static class Revocations
         };
     }
 
+    /// <summary>
+    /// What Revoke-PeerNode does: sign a revocation with the fleet file, and apply it at once on the local node when
+    /// there is one (a node of another fleet simply ignores it); elsewhere it spreads by gossip.
+    /// </summary>
+    public static PeerRevocation Revoke(string fleetPath, string? password, NodeId nodeId, string reason, string localNodePath)
+    {
+        using var fleet = FleetAuthority.Load(fleetPath, password);
+        var created = Create(fleet, nodeId, reason);
+        if (NodeHome.IsInitialized(localNodePath))
+        {
+            var home = NodeSessions.Get(localNodePath).Home;
+            using var ca = FleetMembership.LoadFleetCa(home.Path);
+            Learn(home.State, ca, [(created.Statement, created.Signature)]);
+        }
+        return created;
+    }
+
     /// <summary>Parses and verifies a statement against a fleet CA; null when it is not genuine or not for this fleet.</summary>
     public static PeerRevocation? Verify(string statement, string signatureBase64, X509Certificate2 fleetCa)
     {

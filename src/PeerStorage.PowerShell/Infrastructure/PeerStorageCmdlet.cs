@@ -73,7 +73,7 @@ public abstract class PeerStorageCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Synchronous engine work for one pipeline item, as <see cref="TryRunEngine{T}"/>.</summary>
+    /// <summary>Synchronous engine work for one pipeline item, handled the same way.</summary>
     internal bool TryRunEngine<T>(Func<T> work, object? target, out T result) =>
         TryRunEngine((_, _) => Task.FromResult(work()), target, out result);
 

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Management.Automation;
-using PeerStorage.Core.Node;
 using PeerStorage.Core.Resolution;
 using PeerStorage.PowerShell.Infrastructure;
 
@@ -49,37 +47,10 @@ public sealed class TestPeerConnectionCommand : NodeCmdlet
         if (!TryGetSession(out var session)) return;
         var home = session.Home;
         var addresses = Address?.Select(a => Port is { } p && !a.Contains(':', StringComparison.Ordinal) ? $"{a}:{p}" : a).ToArray();
-        try
-        {
-            var id = Core.Node.NodeId.Parse(NodeId);
-            var result = RunEngine(async (_, cancellationToken) =>
-            {
-                await using var network = new NodeNetwork(home);
-                var resolver = new PeerResolver(home, network, LinkBrowsers.ForNode(home));
-                try
-                {
-                    var (connection, address) = await resolver.ConnectAsync(id, addresses, Timeout, cancellationToken).ConfigureAwait(false);
-                    await using (connection.ConfigureAwait(false))
-                    {
-                        var roundTrip = await connection.PingAsync(cancellationToken).ConfigureAwait(false);
-                        return (Test: new PeerConnectionTest
-                        {
-                            NodeId = id.ToString(), Name = connection.RemoteName, Address = address, Success = true, RoundTrip = roundTrip,
-                            TlsProtocol = connection.NegotiatedProtocol.ToString(), TrustedBy = connection.TrustBasis.ToString(),
-                        }, Error: (PeerStorageException?)null);
-                    }
-                }
-                catch (PeerStorageException e)
-                {
-                    return (Test: new PeerConnectionTest { NodeId = id.ToString(), Success = false, Error = e.Message }, Error: e);
-                }
-            });
-            WriteObject(result.Test);
-            if (result.Error is not null) WriteError(ErrorRecords.From(result.Error, NodeId));
-        }
-        catch (PeerStorageException e)
-        {
-            WriteError(ErrorRecords.From(e, NodeId));
-        }
+        if (!TryRunEngine(async (_, cancellationToken) =>
+                await PeerConnectionTester.TestAsync(home, Core.Node.NodeId.Parse(NodeId), addresses, Timeout, cancellationToken).ConfigureAwait(false),
+                NodeId, out var result)) return;
+        WriteObject(result.Test);
+        if (result.Error is not null) WriteError(ErrorRecords.From(result.Error, NodeId));
     }
 }

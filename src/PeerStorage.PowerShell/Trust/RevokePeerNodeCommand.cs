@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Security;
-using PeerStorage.Core.Node;
 using PeerStorage.Core.Trust;
 using PeerStorage.PowerShell.Infrastructure;
 
@@ -44,27 +43,8 @@ public sealed class RevokePeerNodeCommand : NodeCmdlet
         var fleetPath = GetUnresolvedProviderPathFromPSPath(Fleet);
         var nodePath = ResolvedNodePath;
         if (!ShouldProcess(NodeId, "Revoke the node's fleet membership")) return;
-        try
-        {
-            var revocation = RunEngine((_, _) =>
-            {
-                var id = Core.Node.NodeId.Parse(NodeId);
-                using var fleet = FleetAuthority.Load(fleetPath, FleetCmdletSupport.Plain(Password));
-                var created = Revocations.Create(fleet, id, Reason);
-                // Apply it on the local node when there is one in this fleet; elsewhere it spreads by gossip.
-                if (NodeHome.IsInitialized(nodePath))
-                {
-                    var home = NodeSessions.Get(nodePath).Home;
-                    using var ca = FleetMembership.LoadFleetCa(home.Path);
-                    Revocations.Learn(home.State, ca, [(created.Statement, created.Signature)]);
-                }
-                return Task.FromResult(created);
-            });
+        if (TryRunEngine(() => Revocations.Revoke(fleetPath, FleetCmdletSupport.Plain(Password), Core.Node.NodeId.Parse(NodeId), Reason, nodePath),
+                NodeId, out var revocation))
             WriteObject(revocation);
-        }
-        catch (PeerStorageException e)
-        {
-            WriteError(ErrorRecords.From(e, NodeId));
-        }
     }
 }
