@@ -30,20 +30,21 @@ public sealed class ResponderProtocolTests
         await using var announcer = Announcer(link, 1, "Alpha", "alpha");
         await announcer.StartAsync();
         await announcer.WaitForAnnouncementAsync().WaitAsync(Patience);
-        await Task.Delay(1300);
+        await BrowserProtocolTests.Eventually(() => link.Sent.Count(IsAnnouncement) >= 2, "the second announcement");
 
+        // A loaded machine only makes a packet late, never early: gaps are bounded tightly below and loosely above.
         var probes = link.Sent.Where(IsProbe).ToList();
         Assert.Equal(3, probes.Count);
         Assert.All(probes, p => Assert.Equal(
             [DnsName.Parse("alpha.local"), Service.Prepend("Alpha")], p.Message.Questions.Select(q => q.Name)));
         Assert.All(probes, p => Assert.All(p.Message.Authorities, r => Assert.False(r.CacheFlush)));
         for (var i = 1; i < probes.Count; i++)
-            Assert.InRange((probes[i].At - probes[i - 1].At).TotalMilliseconds, 200, 450);
+            Assert.InRange((probes[i].At - probes[i - 1].At).TotalMilliseconds, 200, 800);
 
         var announcements = link.Sent.Where(IsAnnouncement).ToList();
         Assert.True(announcements.Count >= 2);
-        Assert.InRange((announcements[0].At - probes[^1].At).TotalMilliseconds, 200, 450);
-        Assert.InRange((announcements[1].At - announcements[0].At).TotalMilliseconds, 900, 1300);
+        Assert.InRange((announcements[0].At - probes[^1].At).TotalMilliseconds, 200, 800);
+        Assert.InRange((announcements[1].At - announcements[0].At).TotalMilliseconds, 900, 1800);
         var records = announcements[0].Message.Answers;
         Assert.All(records.Where(r => r.Type != DnsRecordType.PTR), r => Assert.True(r.CacheFlush));
         Assert.All(records.Where(r => r.Type == DnsRecordType.PTR), r => Assert.False(r.CacheFlush));
@@ -133,7 +134,7 @@ public sealed class ResponderProtocolTests
         var again = link.Sent.Count;
         link.Inject(DnsMessage.Query([new DnsQuestion(Service, DnsRecordType.PTR)]), new IPEndPoint(IPAddress.Parse("10.0.0.98"), InMemoryMdnsLink.Port));
         var held = await FirstResponseAfter(link, again);
-        Assert.InRange((held.At - shared.At).TotalMilliseconds, 990, 1500);
+        Assert.InRange((held.At - shared.At).TotalMilliseconds, 990, 2000);
     }
 
     [Fact]
