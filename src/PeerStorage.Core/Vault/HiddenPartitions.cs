@@ -117,9 +117,9 @@ public static class HiddenPartitions
         };
     }
 
-    private sealed record Row(string Id, string Kind, string Location, long Size, DateTimeOffset Created);
+    internal sealed record Row(string Id, string Kind, string Location, long Size, DateTimeOffset Created);
 
-    private static IReadOnlyList<Row> Rows(NodeHome home, string? id) => home.State.Read(c =>
+    internal static IReadOnlyList<Row> Rows(NodeHome home, string? id) => home.State.Read(c =>
     {
         using var command = c.CreateCommand();
         command.CommandText = "SELECT id, kind, location, size, created FROM hidden_partitions" + (id is null ? "" : " WHERE id = $id") + " ORDER BY created";
