@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using PeerStorage.Core.Discovery;
+using PeerStorage.Core.Leasing;
 using PeerStorage.Core.Logging;
 using PeerStorage.Core.State;
 using PeerStorage.Core.Transport;
@@ -44,11 +45,17 @@ public sealed class NodeRuntime : IAsyncDisposable
         _fleetId = home.Settings.Get(SettingKeys.FleetId);
         _directoryAddress = home.Settings.Get(SettingKeys.DirectoryAddress);
         Network = new NodeNetwork(home);
+        Leases = new LeaseHost(home);
+        LeaseService.Map(Network.Router, home, Leases);
+        _leaseMaintenance = new LeaseMaintenance(home, Leases);
     }
 
     public NodeHome Home => _home;
     /// <summary>The peer network this node serves and connects with.</summary>
     public NodeNetwork Network { get; }
+    /// <summary>The leases this node hosts for peers.</summary>
+    public LeaseHost Leases { get; }
+    private readonly LeaseMaintenance _leaseMaintenance;
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public NodeId NodeId => _home.NodeId;
     public string Name => _name;
@@ -163,6 +170,8 @@ public sealed class NodeRuntime : IAsyncDisposable
     private async Task MaintenanceLoopAsync()
     {
         var lastBeat = DateTimeOffset.UtcNow;
+        var nextLeaseSweep = DateTimeOffset.UtcNow; // at once: leases that expired while the node was off
+        var leaseWork = Task.CompletedTask;
         var nextRegistration = DateTimeOffset.UtcNow;
         long? dataVersion = null;
         using var watch = _home.State.OpenConnection(); // data_version is per connection: keep one open
@@ -181,6 +190,12 @@ public sealed class NodeRuntime : IAsyncDisposable
                         _registerNow = false;
                         nextRegistration = DateTimeOffset.UtcNow + DirectoryServer.DirectoryRegistration.Interval;
                         _ = RegisterWithDirectoryAsync();
+                    }
+                    if (DateTimeOffset.UtcNow >= nextLeaseSweep && leaseWork.IsCompleted)
+                    {
+                        // Off this loop: wiping a large lease takes a while, and the heartbeat must go on meanwhile.
+                        nextLeaseSweep = DateTimeOffset.UtcNow + LeaseMaintenance.Interval;
+                        leaseWork = Task.Run(RunLeaseMaintenance);
                     }
                     if (DateTimeOffset.UtcNow - lastBeat >= NodeRuntimeRecord.HeartbeatInterval)
                     {
@@ -262,6 +277,18 @@ public sealed class NodeRuntime : IAsyncDisposable
         }
     }
 
+    private void RunLeaseMaintenance()
+    {
+        try
+        {
+            _leaseMaintenance.Run();
+        }
+        catch (Exception e) when (e is PeerStorageException or IOException)
+        {
+            _home.Log.Warning("Lease maintenance failed; retrying: {Reason}", e.Message);
+        }
+    }
+
     private void ApplySettings()
     {
         var settings = _home.Settings.All();
@@ -328,6 +355,7 @@ public sealed class NodeRuntime : IAsyncDisposable
         {
             _home.Log.Warning(e, "A node loop ended with an error while stopping");
         }
+        Leases.Dispose(); // after the sessions closed: no upload is still writing into a vault
         try
         {
             NodeRuntimeRecord.Release(_home.State);

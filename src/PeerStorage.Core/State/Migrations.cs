@@ -83,6 +83,49 @@ internal static class Migrations
             size INTEGER NOT NULL,
             created TEXT NOT NULL);
         """,
+        // 6: availability offers and the leases against them — hosted here for peers, and held by this node on peers.
+        // Times are Unix milliseconds (UTC) so the sweeper compares numbers. at_rest_key is destroyed (NULL, with
+        // secure_delete) when a lease ends: the host can no longer decrypt what is left of it.
+        """
+        CREATE TABLE availability_offers (
+            id TEXT PRIMARY KEY,
+            partition_id TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            until INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            withdrawn INTEGER);
+        CREATE TABLE hosted_leases (
+            id TEXT PRIMARY KEY,
+            offer_id TEXT NOT NULL,
+            partition_id TEXT NOT NULL,
+            holder_node_id TEXT NOT NULL,
+            region_id TEXT,
+            size INTEGER NOT NULL,
+            until INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            at_rest_key BLOB,
+            warned INTEGER NOT NULL DEFAULT 0,
+            ended INTEGER);
+        CREATE INDEX hosted_leases_holder ON hosted_leases(holder_node_id);
+        CREATE TABLE hosted_lease_objects (
+            lease_id TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            sealed_name TEXT NOT NULL,
+            offset INTEGER NOT NULL,
+            length INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            PRIMARY KEY (lease_id, name_key));
+        CREATE TABLE held_leases (
+            id TEXT PRIMARY KEY,
+            host_node_id TEXT NOT NULL,
+            offer_id TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            until INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            owner_key BLOB NOT NULL,
+            state TEXT NOT NULL);
+        """,
     ];
 
     public static void Apply(SqliteConnection connection, int target, string path)

@@ -61,7 +61,7 @@ public sealed class StateDatabase
         {
             connection.Open();
             using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+            pragma.CommandText = $"PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"; // secure_delete: destroyed lease keys leave no copy in free pages
             pragma.ExecuteNonQuery();
             return connection;
         }
