@@ -38,6 +38,17 @@
         'New-HiddenStoragePartition'
         'Get-HiddenStoragePartition'
         'Remove-HiddenStoragePartition'
+        'Publish-Availability'
+        'Get-Availability'
+        'Unpublish-Availability'
+        'New-PeerLease'
+        'Get-PeerLease'
+        'Update-PeerLease'
+        'Remove-PeerLease'
+        'Write-PeerLeaseObject'
+        'Read-PeerLeaseObject'
+        'Get-PeerLeaseObject'
+        'Remove-PeerLeaseObject'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -32,7 +32,7 @@ public sealed class PeerResolver(NodeHome home, NodeNetwork network, LinkBrowser
         }
         if (_cache.Find(id) is { } cached) return cached;
 
-        if (browse is not null)
+        if (browse is not null && linkTimeout > TimeSpan.Zero) // a zero timeout skips the link
         {
             var seen = await browse(linkTimeout, cancellationToken).ConfigureAwait(false);
             foreach (var peer in seen) _cache.Remember(peer);

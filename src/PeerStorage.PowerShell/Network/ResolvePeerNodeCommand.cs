@@ -23,7 +23,7 @@ public sealed class ResolvePeerNodeCommand : NodeCmdlet
     [ValidateNotNullOrEmpty]
     public string NodeId { get; set; } = "";
 
-    /// <summary><para>How long to look on the local link. Defaults to 2 seconds.</para></summary>
+    /// <summary><para>How long to look on the local link. Defaults to 2 seconds; 0 skips the link and asks the directory.</para></summary>
     [Parameter]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
