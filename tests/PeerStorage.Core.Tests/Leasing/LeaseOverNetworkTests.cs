@@ -80,6 +80,23 @@ public sealed class LeaseOverNetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_node_announces_the_unleased_space_of_its_offers_on_the_link()
+    {
+        var options = DiscoveryPolicy.Current();
+        if (options is null) return; // discovery off in this process (PEERSTORAGE_MDNS=off)
+        AvailabilityOffers.Publish(_hostHome, 24L << 20, DateTimeOffset.UtcNow.AddDays(1), null);
+        await LeaseClient.ClaimAsync(_holderHome, _hostHome.NodeId, 4L << 20, null, null, CancellationToken.None);
+        long? announced = null;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (announced != 20L << 20 && DateTime.UtcNow < deadline)
+        {
+            var seen = await PeerStorage.Core.Discovery.PeerNodeDiscovery.BrowseAsync(TimeSpan.FromSeconds(1), null, options, CancellationToken.None);
+            announced = seen.FirstOrDefault(p => p.NodeId == _hostHome.NodeId.ToString())?.OfferedBytes;
+        }
+        Assert.Equal(20L << 20, announced);
+    }
+
+    [Fact]
     public async Task Another_trusted_node_cannot_touch_a_lease_it_does_not_hold()
     {
         var none = CancellationToken.None;
