@@ -36,6 +36,8 @@ public sealed class PeerNode
     public string? DirectoryAddress { get; init; }
     /// <summary>SHA-256 thumbprint of the node certificate.</summary>
     public string CertificateThumbprint { get; init; } = "";
+    /// <summary>How long past a hosted lease's end its space is kept before the wipe (clock skew allowance).</summary>
+    public TimeSpan LeaseGracePeriod { get; init; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({NodeId})";

@@ -92,6 +92,16 @@ public sealed class LeaseCmdletTests : IDisposable
     }
 
     [Fact]
+    public void The_lease_grace_period_is_a_node_setting()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(5), Assert.Single(_ps.Run("Get-PeerNode -NodePath $args[0]", _host).Output).Prop<TimeSpan>("LeaseGracePeriod"));
+        var set = _ps.Run("Set-PeerNode -NodePath $args[0] -LeaseGracePeriod 0:0:30 -PassThru", _host);
+        Assert.Empty(set.Errors);
+        Assert.Equal(TimeSpan.FromSeconds(30), Assert.Single(set.Output).Prop<TimeSpan>("LeaseGracePeriod"));
+        Assert.NotEmpty(_ps.Run("Set-PeerNode -NodePath $args[0] -LeaseGracePeriod 2.00:00:00", _host).Errors);
+    }
+
+    [Fact]
     public void WhatIf_claims_nothing_and_a_lease_on_an_unknown_peer_is_an_error_record()
     {
         _ps.Run("Publish-Availability -NodePath $args[0] -Size 8MB -Until ([DateTimeOffset]::UtcNow.AddDays(2))", _host);

@@ -224,12 +224,13 @@ public sealed class LeaseHost : IDisposable
     public IReadOnlyList<string> Sweep()
     {
         var now = _clock();
+        var grace = LeasePolicy.Grace(_home);
         var leases = _home.State.Read(c => c.Query(null, SelectLeases + " WHERE ended IS NULL", ReadLease));
         var ended = new List<string>();
         foreach (var lease in leases)
         {
             var until = LeasePolicy.FromUnixMs(lease.Until);
-            if (now >= until + LeasePolicy.ClockSkewGrace || lease.State == "Claiming" && now - LeasePolicy.FromUnixMs(lease.Created) > TimeSpan.FromMinutes(1))
+            if (now >= until + grace || lease.State == "Claiming" && now - LeasePolicy.FromUnixMs(lease.Created) > TimeSpan.FromMinutes(1))
             {
                 try
                 {

@@ -165,6 +165,7 @@ public sealed class NodeHome : IDisposable
             ProcessId = running ? runtime!.ProcessId : null,
             Created = DateTimeOffset.TryParse(settings.GetValueOrDefault(SettingKeys.Created), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var c) ? c : default,
             CertificateThumbprint = Identity.Thumbprint,
+            LeaseGracePeriod = Leasing.LeasePolicy.Grace(this),
         };
     }
 

@@ -15,6 +15,8 @@ public static class SettingKeys
     public const string DirectoryRole = "directory_role";
     /// <summary>Bytes this node offers to peers (announced in discovery).</summary>
     public const string OfferedBytes = "offered_bytes";
+    /// <summary>Seconds a hosted lease is kept past its end before the wipe (clock skew between holder and host).</summary>
+    public const string LeaseGraceSeconds = "lease_grace_seconds";
 }
 
 public sealed class Settings(StateDatabase db)
