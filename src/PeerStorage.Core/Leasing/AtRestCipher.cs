@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace PeerStorage.Core.Leasing;
@@ -15,7 +15,11 @@ public sealed class AtRestCipher : IDisposable
 {
     public const int KeyBytes = 32;
     private const int Block = 16;
+    /// <summary>Keystream is made this much at a time: big enough for AES-NI pipelining, small enough to stay in cache.</summary>
+    private const int SliceBytes = 64 * 1024;
     private readonly Aes _aes;
+    private readonly byte[] _counters = new byte[SliceBytes + Block];
+    private readonly byte[] _keystream = new byte[SliceBytes + Block];
 
     public AtRestCipher(byte[] key)
     {
@@ -26,30 +30,29 @@ public sealed class AtRestCipher : IDisposable
 
     public static byte[] NewKey() => RandomNumberGenerator.GetBytes(KeyBytes);
 
-    /// <summary>Encrypts or decrypts (the same operation) <paramref name="data"/> in place, as found at <paramref name="position"/> in the lease.</summary>
+    /// <summary>
+    /// Encrypts or decrypts (the same operation) <paramref name="data"/> in place, as found at <paramref name="position"/>
+    /// in the lease. Not thread-safe: one caller at a time per instance (its keystream buffers are reused).
+    /// </summary>
     public void Transform(long position, Span<byte> data)
     {
-        if (data.IsEmpty) return;
-        var skip = (int)(position % Block);
-        var firstCounter = position / Block;
-        var streamLength = (skip + data.Length + Block - 1) / Block * Block;
-        var counters = ArrayPool<byte>.Shared.Rent(streamLength);
-        var keystream = ArrayPool<byte>.Shared.Rent(streamLength);
-        try
+        while (!data.IsEmpty)
         {
-            for (var i = 0; i < streamLength / Block; i++)
+            var skip = (int)(position % Block);
+            var take = Math.Min(data.Length, SliceBytes - skip);
+            var blocks = (skip + take + Block - 1) / Block;
+            var first = (ulong)(position / Block);
+            var counters = MemoryMarshal.Cast<byte, ulong>(_counters.AsSpan(0, blocks * Block));
+            for (var i = 0; i < blocks; i++)
             {
-                var counter = counters.AsSpan(i * Block, Block);
-                BinaryPrimitives.WriteInt64BigEndian(counter, 0);
-                BinaryPrimitives.WriteInt64BigEndian(counter[8..], firstCounter + i);
+                counters[2 * i] = 0;
+                var counter = first + (ulong)i; // stored big-endian in the low half
+                counters[2 * i + 1] = BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(counter) : counter;
             }
-            _aes.EncryptEcb(counters.AsSpan(0, streamLength), keystream.AsSpan(0, streamLength), PaddingMode.None);
-            Xor(data, keystream.AsSpan(skip, data.Length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(counters);
-            ArrayPool<byte>.Shared.Return(keystream);
+            _aes.EncryptEcb(_counters.AsSpan(0, blocks * Block), _keystream.AsSpan(0, blocks * Block), PaddingMode.None);
+            Xor(data[..take], _keystream.AsSpan(skip, take));
+            data = data[take..];
+            position += take;
         }
     }
 

@@ -143,23 +143,41 @@ public sealed class LeaseHost : IDisposable
         {
             var (vault, region) = Region(lease);
             using var cipher = new AtRestCipher(lease.AtRestKey!);
-            var buffer = new byte[(int)Math.Min(WritePiece, Math.Max(1, storedLength))];
+            // Two buffers: while one is encrypted at rest and made durable on a worker, the next fills from the network.
+            var size = (int)Math.Min(WritePiece, Math.Max(1, storedLength));
+            byte[][] buffers = [new byte[size], new byte[size]];
+            var pending = Task.CompletedTask;
             long received = 0;
-            while (true)
+            try
             {
-                var filled = 0;
-                while (filled < buffer.Length)
+                for (var turn = 0; ; turn ^= 1)
                 {
-                    var read = await source.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-                    if (read == 0) break;
-                    filled += read;
-                    if (received + filled > storedLength)
-                        throw LeaseErrors.InvalidArgument($"The upload carries more than the {storedLength} bytes it announced; nothing was stored.", storedLength);
+                    var buffer = buffers[turn];
+                    var filled = 0;
+                    while (filled < buffer.Length)
+                    {
+                        var read = await source.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                        if (read == 0) break;
+                        filled += read;
+                        if (received + filled > storedLength)
+                            throw LeaseErrors.InvalidArgument($"The upload carries more than the {storedLength} bytes it announced; nothing was stored.", storedLength);
+                    }
+                    await pending.ConfigureAwait(false);
+                    if (filled == 0) break;
+                    var at = offset + received;
+                    pending = Task.Run(() =>
+                    {
+                        cipher.Transform(at, buffer.AsSpan(0, filled));
+                        vault.Write(region, at, buffer.AsSpan(0, filled));
+                    }, CancellationToken.None);
+                    received += filled;
                 }
-                if (filled == 0) break;
-                cipher.Transform(offset + received, buffer.AsSpan(0, filled));
-                vault.Write(region, offset + received, buffer.AsSpan(0, filled));
-                received += filled;
+            }
+            finally
+            {
+                // Never leave a worker writing into a buffer or a cipher this method is about to drop. When the loop
+                // failed, its failure is the one reported; the worker's own outcome no longer matters.
+                await pending.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             }
             if (received != storedLength) throw LeaseErrors.UploadIncomplete(storedLength, received);
             var written = _clock().ToUnixTimeMilliseconds();

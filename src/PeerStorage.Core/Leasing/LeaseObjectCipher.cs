@@ -90,21 +90,34 @@ public sealed class LeaseObjectCipher : IDisposable
         header[4] = Version;
         RandomNumberGenerator.Fill(header.AsSpan(8, 8));
         await destination.WriteAsync(header, cancellationToken).ConfigureAwait(false);
+        // Two sealed buffers: the next chunk is read and encrypted while the previous one is on its way.
         var plain = new byte[ChunkSize];
-        var sealedChunk = new byte[ChunkSize + TagSize];
+        byte[][] sealedChunks = [new byte[ChunkSize + TagSize], new byte[ChunkSize + TagSize]];
+        var sending = Task.CompletedTask;
         long done = 0;
         var index = 0u;
-        do
+        try
         {
-            var take = (int)Math.Min(ChunkSize, length - done);
-            await source.ReadExactlyAsync(plain.AsMemory(0, take), cancellationToken).ConfigureAwait(false);
-            var last = done + take == length;
-            _data.Encrypt(Nonce(header, index), plain.AsSpan(0, take), sealedChunk.AsSpan(0, take), sealedChunk.AsSpan(take, TagSize), Associated(nameKey, index, last));
-            await destination.WriteAsync(sealedChunk.AsMemory(0, take + TagSize), cancellationToken).ConfigureAwait(false);
-            done += take;
-            index++;
-            progress?.Invoke(done);
-        } while (done < length);
+            do
+            {
+                var take = (int)Math.Min(ChunkSize, length - done);
+                await source.ReadExactlyAsync(plain.AsMemory(0, take), cancellationToken).ConfigureAwait(false);
+                var last = done + take == length;
+                var sealedChunk = sealedChunks[index & 1];
+                _data.Encrypt(Nonce(header, index), plain.AsSpan(0, take), sealedChunk.AsSpan(0, take), sealedChunk.AsSpan(take, TagSize), Associated(nameKey, index, last));
+                await sending.ConfigureAwait(false);
+                sending = destination.WriteAsync(sealedChunk.AsMemory(0, take + TagSize), cancellationToken).AsTask();
+                done += take;
+                index++;
+                progress?.Invoke(done);
+            } while (done < length);
+            await sending.ConfigureAwait(false);
+        }
+        finally
+        {
+            // A failure before the last send: wait for the one in flight, so its buffer is not reused under it.
+            await sending.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
