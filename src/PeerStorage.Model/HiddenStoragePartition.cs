@@ -7,9 +7,9 @@ public sealed class HiddenStoragePartition
     public string Id { get; init; } = "";
     /// <summary>The node that lends it.</summary>
     public string NodeId { get; init; } = "";
-    /// <summary>ContainerFile, Device or GptPartition.</summary>
+    /// <summary>The carrier: ContainerFile, Device (a raw block device or existing partition) or GptPartition (a GPT partition this node added).</summary>
     public string Kind { get; init; } = "";
-    /// <summary>The container file or device path.</summary>
+    /// <summary>The container file, the device path, or for a GptPartition the disk and the partition's unique GUID (disk#PARTUUID=guid).</summary>
     public string Location { get; init; } = "";
     /// <summary>Capacity for data, in bytes.</summary>
     public long Size { get; init; }
@@ -17,7 +17,7 @@ public sealed class HiddenStoragePartition
     public long Used { get; init; }
     /// <summary>Bytes still free.</summary>
     public long Free { get; init; }
-    /// <summary>Healthy, or what the consistency check found.</summary>
+    /// <summary>Healthy; InUse when a running node has the vault open (Size is then the recorded one, Used and Free 0); or what the check or the open found.</summary>
     public string Health { get; init; } = "";
     /// <summary>When it was created.</summary>
     public DateTimeOffset Created { get; init; }

@@ -16,6 +16,8 @@ internal static class FilesystemSignatures
         new("a Btrfs filesystem", 0x10040, "_BHRfS_M"u8.ToArray()),
         new("a LUKS volume", 0, [(byte)'L', (byte)'U', (byte)'K', (byte)'S', 0xBA, 0xBE]),
         new("Linux swap space", 4086, "SWAPSPACE2"u8.ToArray()),
+        new("a GPT partition table", 512, "EFI PART"u8.ToArray()),   // LBA 1 with 512-byte sectors
+        new("a GPT partition table", 4096, "EFI PART"u8.ToArray()),  // LBA 1 with 4 KiB sectors
         new("a PeerStorage vault", 0, Superblock.Magic.ToArray()),
     ];
 

@@ -4,21 +4,40 @@ using PeerStorage.Core.Node;
 
 namespace PeerStorage.Core.Vault;
 
-/// <summary>What New-HiddenStoragePartition asks for: a container file, sized in bytes or as a share of free space.</summary>
-public sealed record HiddenPartitionRequest(string? Path, long? Size, int? Percent, bool Force);
+/// <summary>
+/// What New-HiddenStoragePartition asks for: a container file (<see cref="Path"/>), a raw block device or existing
+/// partition (<see cref="Device"/>) or a new GPT partition on a disk or disk image (<see cref="Disk"/>), sized in
+/// bytes or as a share of the free space (of the volume, the device, or the disk's largest free block).
+/// </summary>
+public sealed record HiddenPartitionRequest(string? Path, long? Size, int? Percent, bool Force)
+{
+    /// <summary>A block device or partition to format whole (or its first <see cref="Size"/> bytes).</summary>
+    public string? Device { get; init; }
+    /// <summary>A disk or disk image file to add a new GPT partition to.</summary>
+    public string? Disk { get; init; }
+}
 
 /// <summary>
-/// The vaults a node lends space from, registered in its state database. Carriers so far: a preallocated container
-/// file (hidden: a dot-name in the node home's vault folder, owner-only). Raw devices and GPT partitions come next.
+/// The vaults a node lends space from, registered in its state database. Carriers: a preallocated container file
+/// (hidden: a dot-name in the node home's vault folder, owner-only), a raw block device or existing partition, and a
+/// new GPT partition of PeerStorage's own type on a disk or disk image. See FORMAT.md, "Carriers".
 /// </summary>
 public static class HiddenPartitions
 {
     public const string ContainerFile = "ContainerFile";
+    public const string Device = "Device";
+    public const string GptPartition = "GptPartition";
     /// <summary>Space left to the OS on the volume, at least: never lend the disk full.</summary>
     public const double ReserveShare = 0.10;
 
     public static HiddenStoragePartition Create(NodeHome home, HiddenPartitionRequest request)
     {
+        if (request.Size is not null && request.Percent is not null)
+            throw new PeerStorageException("HiddenPartitionSizeAmbiguous", PeerErrorKind.InvalidArgument, "Give -Size or -Percent, not both.");
+        if (new[] { request.Path, request.Device, request.Disk }.Count(p => p is not null) > 1)
+            throw new PeerStorageException("HiddenPartitionCarrierAmbiguous", PeerErrorKind.InvalidArgument, "Give one of -Path, -Device and -Disk.");
+        if (request.Device is not null) return DeviceCarrier.Create(home, request);
+        if (request.Disk is not null) return DiskCarrier.Create(home, request);
         var id = Guid.NewGuid();
         var path = request.Path ?? System.IO.Path.Combine(home.Path, "vault", $".vault-{id:N}.psv");
         path = System.IO.Path.GetFullPath(path);
@@ -37,6 +56,118 @@ public static class HiddenPartitions
             if (OperatingSystem.IsWindows()) File.SetAttributes(path, FileAttributes.Hidden);
         }
         using var vault = VaultStore.Format(path, size, request.Force);
+        return Register(home, vault, ContainerFile, path);
+    }
+
+    /// <summary>
+    /// Every vault of the node, checked. A vault that a running node serves (its carrier is locked) is reported with
+    /// Health "InUse" and the size recorded at creation, not opened.
+    /// </summary>
+    public static IReadOnlyList<HiddenStoragePartition> List(NodeHome home, string? id) =>
+        Rows(home, id).Select(r =>
+        {
+            HiddenStoragePartition Unopened(string health) => new()
+            {
+                Id = r.Id, NodeId = home.NodeId.ToString(), Kind = r.Kind, Location = r.Location, Size = r.Size,
+                Health = health, Created = r.Created, NodePath = home.Path,
+            };
+            try
+            {
+                using var access = CarrierAccess.Reach(r.Kind, r.Location);
+                using var vault = VaultStore.Open(access.Path);
+                if (vault.Id.ToString() != r.Id) return Unopened($"Mismatch: '{r.Location}' holds another vault ({vault.Id}).");
+                return Describe(home, r.Id, r.Kind, r.Location, r.Created, vault);
+            }
+            catch (PeerStorageException e) when (e.ErrorId == "VaultInUse")
+            {
+                return Unopened("InUse");
+            }
+            catch (PeerStorageException e)
+            {
+                return Unopened($"{e.ErrorId}: {e.Message}");
+            }
+        }).ToList();
+
+    /// <summary>
+    /// Wipes every region (the raw extents read back as zeros), then releases the space: a container file is deleted;
+    /// on a device or partition the superblocks and metadata are zeroed too (nothing looks like a vault any more), and a
+    /// GPT partition is deleted from its disk. A vault in use (a running node serves it) is refused with VaultInUse.
+    /// </summary>
+    public static void Remove(NodeHome home, string id)
+    {
+        var row = Rows(home, id).SingleOrDefault()
+            ?? throw new PeerStorageException("HiddenPartitionNotFound", PeerErrorKind.NotFound, $"No hidden storage partition {id} on this node.", target: id);
+        if (row.Kind == ContainerFile)
+        {
+            if (File.Exists(row.Location))
+            {
+                using (var vault = VaultStore.Open(row.Location))
+                    foreach (var region in vault.Regions.ToList()) vault.Free(region);
+                File.Delete(row.Location);
+            }
+        }
+        else RemoveFromDevice(home, row);
+        DeleteRow(home, row.Id);
+        home.Log.Tell("Wiped and removed hidden storage partition {Id}", row.Id);
+    }
+
+    private static void RemoveFromDevice(NodeHome home, Row row)
+    {
+        CarrierAccess access;
+        try { access = CarrierAccess.Reach(row.Kind, row.Location); }
+        catch (PeerStorageException e) when (e.ErrorId == "VaultNotFound")
+        {
+            home.Log.Tell("Hidden storage partition {Id}: its carrier {Location} is gone; forgetting it", row.Id, row.Location);
+            return;
+        }
+        using (access)
+        {
+            VaultGeometry? geometry = null;
+            try
+            {
+                using var vault = VaultStore.Open(access.Path);
+                if (vault.Id.ToString() != row.Id)
+                    throw new PeerStorageException("HiddenPartitionMismatch", PeerErrorKind.InvalidData,
+                        $"'{row.Location}' holds another vault ({vault.Id}), not {row.Id}; nothing was wiped.", target: row.Location);
+                foreach (var region in vault.Regions.ToList()) vault.Free(region);
+                geometry = vault.Geometry;
+            }
+            catch (PeerStorageException e) when (e.ErrorId == "VaultNotFormatted")
+            {
+                home.Log.Tell("Hidden storage partition {Id}: {Location} holds no vault any more", row.Id, row.Location);
+            }
+            if (geometry is not null) Erase(access.Path, geometry);
+        }
+        if (row.Kind == GptPartition)
+        {
+            var (disk, guid) = CarrierAccess.ParseGptLocation(row.Location);
+            if (File.Exists(disk) && GptDisk.Partitions(disk).FirstOrDefault(p => p.UniqueGuid == guid) is { } partition)
+                GptDisk.DeletePartition(disk, partition.Number);
+        }
+    }
+
+    /// <summary>
+    /// Zeroes what is left of a vault whose regions were freed: both superblocks, the journal and the metadata slots,
+    /// so neither blkid nor a later format or open finds anything. The carrier stays locked while it is done.
+    /// </summary>
+    private static void Erase(string path, VaultGeometry geometry)
+    {
+        using var device = VaultDevice.Open(path, create: false);
+        device.Zero(0, geometry.DataOffset);
+        device.Zero(geometry.BackupSuperblockOffset, VaultGeometry.MetadataBlockSize);
+        var length = device.Length;
+        if (length >= VaultGeometry.MetadataBlockSize && length - VaultGeometry.MetadataBlockSize != geometry.BackupSuperblockOffset)
+        {
+            var last = new byte[VaultGeometry.MetadataBlockSize];
+            device.Read(length - last.Length, last);
+            if (Superblock.HasMagic(last)) device.Zero(length - last.Length, last.Length);
+        }
+        device.Flush();
+    }
+
+    /// <summary>Records a freshly formatted vault in the node's state database and describes it.</summary>
+    internal static HiddenStoragePartition Register(NodeHome home, VaultStore vault, string kind, string location)
+    {
         var created = DateTimeOffset.UtcNow;
         home.State.Write((c, t) =>
         {
@@ -44,55 +175,24 @@ public static class HiddenPartitions
             command.Transaction = t;
             command.CommandText = "INSERT INTO hidden_partitions(id, kind, location, size, created) VALUES($id, $kind, $location, $size, $created)";
             command.Parameters.AddWithValue("$id", vault.Id.ToString());
-            command.Parameters.AddWithValue("$kind", ContainerFile);
-            command.Parameters.AddWithValue("$location", path);
+            command.Parameters.AddWithValue("$kind", kind);
+            command.Parameters.AddWithValue("$location", location);
             command.Parameters.AddWithValue("$size", vault.Size);
             command.Parameters.AddWithValue("$created", created.ToString("O", CultureInfo.InvariantCulture));
             command.ExecuteNonQuery();
         });
-        home.Log.Tell("Created hidden storage partition {Id} ({Size} bytes) in {Path}", vault.Id, vault.Size, path);
-        return Describe(home, vault.Id.ToString(), ContainerFile, path, created, vault);
+        home.Log.Tell("Created hidden storage partition {Id} ({Kind}, {Size} bytes) in {Location}", vault.Id, kind, vault.Size, location);
+        return Describe(home, vault.Id.ToString(), kind, location, created, vault);
     }
 
-    public static IReadOnlyList<HiddenStoragePartition> List(NodeHome home, string? id) =>
-        Rows(home, id).Select(r =>
-        {
-            try
-            {
-                using var vault = VaultStore.Open(r.Location);
-                return Describe(home, r.Id, r.Kind, r.Location, r.Created, vault);
-            }
-            catch (PeerStorageException e)
-            {
-                return new HiddenStoragePartition
-                {
-                    Id = r.Id, NodeId = home.NodeId.ToString(), Kind = r.Kind, Location = r.Location, Size = r.Size,
-                    Health = $"{e.ErrorId}: {e.Message}", Created = r.Created, NodePath = home.Path,
-                };
-            }
-        }).ToList();
-
-    /// <summary>Wipes every region (the raw extents read back as zeros), then releases the space.</summary>
-    public static void Remove(NodeHome home, string id)
+    private static void DeleteRow(NodeHome home, string id) => home.State.Write((c, t) =>
     {
-        var row = Rows(home, id).SingleOrDefault()
-            ?? throw new PeerStorageException("HiddenPartitionNotFound", PeerErrorKind.NotFound, $"No hidden storage partition {id} on this node.", target: id);
-        if (File.Exists(row.Location))
-        {
-            using (var vault = VaultStore.Open(row.Location))
-                foreach (var region in vault.Regions.ToList()) vault.Free(region);
-            File.Delete(row.Location);
-        }
-        home.State.Write((c, t) =>
-        {
-            using var command = c.CreateCommand();
-            command.Transaction = t;
-            command.CommandText = "DELETE FROM hidden_partitions WHERE id = $id";
-            command.Parameters.AddWithValue("$id", row.Id);
-            command.ExecuteNonQuery();
-        });
-        home.Log.Tell("Wiped and removed hidden storage partition {Id}", row.Id);
-    }
+        using var command = c.CreateCommand();
+        command.Transaction = t;
+        command.CommandText = "DELETE FROM hidden_partitions WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        command.ExecuteNonQuery();
+    });
 
     private static long SizeFor(string directory, HiddenPartitionRequest request)
     {

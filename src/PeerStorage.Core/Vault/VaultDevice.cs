@@ -43,7 +43,16 @@ internal sealed class VaultDevice : IDisposable
                 if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
                 new FileStream(path, options).Dispose();
             }
-            var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, FileOptions.None);
+            // Linux: an OFD write lock (below) makes the open exclusive among vault openers, and FileShare.Read keeps
+            // .NET's own flock shared, so a diagnostic reader of the raw bytes is not shut out. Elsewhere on Unix
+            // FileShare.None makes .NET take flock(LOCK_EX); on Windows FileShare.Read already denies a second writer.
+            var share = OperatingSystem.IsLinux() || OperatingSystem.IsWindows() ? FileShare.Read : FileShare.None;
+            var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, share, FileOptions.None);
+            if (OperatingSystem.IsLinux() && !CarrierLock.TryLock(handle))
+            {
+                handle.Dispose();
+                throw InUse(path, null);
+            }
             return new VaultDevice(path, handle);
         }
         catch (FileNotFoundException e)
@@ -54,11 +63,24 @@ internal sealed class VaultDevice : IDisposable
         {
             throw new PeerStorageException("VaultAccessDenied", PeerErrorKind.PermissionDenied, $"Cannot open '{path}' for reading and writing.", e, path);
         }
+        catch (IOException e) when (IsSharingViolation(e))
+        {
+            throw InUse(path, e);
+        }
         catch (IOException e)
         {
             throw new PeerStorageException("VaultBusy", PeerErrorKind.ResourceUnavailable, $"Cannot open '{path}': {e.Message}", e, path);
         }
     }
+
+    /// <summary>Another VaultStore (in this process or another: a running node serving it) has the carrier open.</summary>
+    internal static PeerStorageException InUse(string path, Exception? inner) =>
+        new("VaultInUse", PeerErrorKind.ResourceUnavailable,
+            $"The vault carrier '{path}' is in use: another vault instance (a running node serving it?) has it open.", inner, path);
+
+    // EWOULDBLOCK from .NET's flock (Unix) or ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION (Windows).
+    private static bool IsSharingViolation(IOException e) =>
+        OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) is 32 or 33 : e.HResult is 11 or 35 || e.Message.Contains("being used by another process", StringComparison.Ordinal);
 
     /// <summary>The carrier's size: a file's length, or a block device's capacity (whose stat size is 0).</summary>
     public long Length
