@@ -131,4 +131,18 @@ public sealed class ModuleThroughShellTests
         Assert.Contains("PeerStorageJob", result.StdOut);
         Assert.Contains("Removed ", result.StdOut);
     }
+
+    [Fact]
+    public void Leased_storage_example_runs_green()
+    {
+        var example = Path.Combine(ShellProcess.RepositoryRoot, "examples", "LeasedStorage.ps1");
+
+        var result = ShellProcess.Run([example], environment: null, timeout: TimeSpan.FromMinutes(3));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(string.Empty, result.StdErr);
+        Assert.Contains("identical (SHA-256)", result.StdOut);
+        Assert.Matches(new Regex(@"^\S+\s+Hosted\s+.*\sReleased\s", RegexOptions.Multiline), result.StdOut);
+        Assert.Contains("Removed ", result.StdOut);
+    }
 }
