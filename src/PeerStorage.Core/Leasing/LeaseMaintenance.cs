@@ -12,15 +12,19 @@ public sealed class LeaseMaintenance(NodeHome home, LeaseHost host)
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
     private readonly HashSet<string> _warnedHeld = new(StringComparer.Ordinal);
 
-    public void Run()
+    /// <summary>One pass; returns the hosted leases it wiped and the held leases it warned about.</summary>
+    public (IReadOnlyList<string> Wiped, IReadOnlyList<string> Warned) Run(DateTimeOffset? now = null)
     {
-        host.Sweep();
-        var now = DateTimeOffset.UtcNow;
+        var wiped = host.Sweep();
+        var at = now ?? DateTimeOffset.UtcNow;
+        var warned = new List<string>();
         foreach (var held in HeldLeases.List(home).Where(h => h.State == "Active"))
         {
-            if (LeasePolicy.StateAt(now, held.Created, held.Until) == "Active" || !_warnedHeld.Add(held.LeaseId)) continue;
+            if (LeasePolicy.StateAt(at, held.Created, held.Until) == "Active" || !_warnedHeld.Add(held.LeaseId)) continue;
             home.Log.Warning("Lease {LeaseId} on node {Host} ends {Until:u}: renew it (Update-PeerLease) or copy its objects elsewhere before then",
                 held.LeaseId, held.HostNodeId, held.Until);
+            warned.Add(held.LeaseId);
         }
+        return (wiped, warned);
     }
 }

@@ -166,6 +166,22 @@ public sealed class LeaseHostTests : IDisposable
         Assert.True(vault.Check().IsHealthy);
     }
 
+    [Fact]
+    public void A_holder_is_warned_once_when_a_lease_it_holds_enters_its_last_tenth()
+    {
+        var lease = new PeerLease
+        {
+            LeaseId = "lease-1", NodeId = _holder.ToString(), OfferId = "offer-1", Size = 1, Created = Start, Until = Start.AddDays(1),
+        };
+        HeldLeases.Record(_home, lease, LeaseObjectCipher.NewOwnerKey());
+        using var host = Host();
+        var maintenance = new LeaseMaintenance(_home, host);
+        Assert.Empty(maintenance.Run(Start.AddHours(20)).Warned);   // 4 h left of 24: not yet
+        Assert.Equal(["lease-1"], maintenance.Run(Start.AddHours(22)).Warned); // 2 h left: within the last 2.4 h
+        Assert.Empty(maintenance.Run(Start.AddHours(23)).Warned);   // once
+        Assert.Equal("Expiring", HeldLeases.Describe(_home, HeldLeases.Get(_home, "lease-1"), Start.AddHours(22)).State);
+    }
+
     private byte[] DataArea()
     {
         long offset, end;
