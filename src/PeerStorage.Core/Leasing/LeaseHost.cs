@@ -24,7 +24,7 @@ public sealed class LeaseHost : IDisposable
     private readonly NodeHome _home;
     private readonly Func<DateTimeOffset> _clock;
     private readonly object _gate = new();
-    private readonly Dictionary<string, VaultStore> _vaults = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (VaultStore Vault, CarrierAccess Access)> _vaults = new(StringComparer.Ordinal);
     /// <summary>Ranges of uploads in flight, per lease, so concurrent uploads never pick the same gap.</summary>
     private readonly Dictionary<string, List<(long Offset, long Length)>> _inFlight = new(StringComparer.Ordinal);
     private bool _disposed;
@@ -377,12 +377,28 @@ public sealed class LeaseHost : IDisposable
 
     private VaultStore Vault(string partitionId)
     {
-        if (_vaults.TryGetValue(partitionId, out var open)) return open;
+        if (_vaults.TryGetValue(partitionId, out var open)) return open.Vault;
         var row = HiddenPartitions.Rows(_home, partitionId).SingleOrDefault()
             ?? throw new PeerStorageException("HiddenPartitionNotFound", PeerErrorKind.NotFound, $"Hidden storage partition {partitionId} is gone from this node.", target: partitionId);
-        var vault = VaultStore.Open(row.Location);
-        _vaults[partitionId] = vault;
-        return vault;
+        // Held for as long as the node serves: a disk image's partition stays attached, the carrier stays locked.
+        var access = CarrierAccess.Reach(row.Kind, row.Location);
+        try
+        {
+            var vault = VaultStore.Open(access.Path);
+            if (vault.Id.ToString() != row.Id)
+            {
+                vault.Dispose();
+                throw new PeerStorageException("HiddenPartitionMismatch", PeerErrorKind.InvalidData,
+                    $"'{row.Location}' holds another vault ({vault.Id}), not {row.Id}; leases on it are not served.", target: row.Location);
+            }
+            _vaults[partitionId] = (vault, access);
+            return vault;
+        }
+        catch
+        {
+            access.Dispose();
+            throw;
+        }
     }
 
     private static void ValidateName(string nameKey, string sealedName)
@@ -403,7 +419,11 @@ public sealed class LeaseHost : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            foreach (var vault in _vaults.Values) vault.Dispose();
+            foreach (var (vault, access) in _vaults.Values)
+            {
+                vault.Dispose();
+                access.Dispose();
+            }
             _vaults.Clear();
         }
     }
