@@ -56,6 +56,26 @@ internal sealed class BlockChecksums
     /// <summary>Forgets which pages slot <paramref name="slot"/> lacks, after the whole table was written there.</summary>
     public void MarkClean(int slot) => _dirtySince[slot].Clear();
 
+    /// <summary>The pages (by index) that slot <paramref name="slot"/> lacks, as runs of (first page, count), in order.</summary>
+    public List<(long First, long Count)> DirtyPageRuns(int slot)
+    {
+        var runs = new List<(long First, long Count)>();
+        foreach (var page in _dirtySince[slot].Order())
+        {
+            if (runs.Count > 0 && runs[^1].First + runs[^1].Count == page) runs[^1] = (runs[^1].First, runs[^1].Count + 1);
+            else runs.Add((page, 1));
+        }
+        return runs;
+    }
+
+    /// <summary>Notes that slot <paramref name="slot"/> lacks these pages (read back from the other slot's header on open).</summary>
+    public void MarkDirty(int slot, IEnumerable<(long First, long Count)> runs)
+    {
+        var pages = (_values.LongLength + EntriesPerPage - 1) / EntriesPerPage;
+        foreach (var (first, count) in runs)
+            for (var page = first; page < first + count && page < pages; page++) _dirtySince[slot].Add(page);
+    }
+
     /// <summary>The pages that slot <paramref name="slot"/> lacks, as (byte offset in the table, bytes).</summary>
     public IEnumerable<(long Offset, byte[] Bytes)> TakeDirtyPages(int slot)
     {

@@ -32,25 +32,34 @@ internal sealed class Journal
 
     public long Remaining => _geometry.JournalLength - _position;
 
-    public static long SpaceFor(JournalRecord record) => VaultGeometry.RoundUp(HeaderLength + record.EncodePayload().Length + sizeof(ulong), Align);
+    public static long SpaceFor(JournalRecord record) => VaultGeometry.RoundUp(HeaderLength + record.PayloadLength + sizeof(ulong), Align);
 
     /// <summary>Writes a record and makes it durable before returning: after this the update is committed.</summary>
     public void Commit(JournalRecord record)
     {
-        var payload = record.EncodePayload();
-        var length = VaultGeometry.RoundUp(HeaderLength + payload.Length + sizeof(ulong), Align);
+        Append(record);
+        _device.Flush();
+    }
+
+    /// <summary>
+    /// Writes a record without flushing: it is committed by the next flush of the carrier (by whoever makes it).
+    /// The caller must not acknowledge the change, nor depend on the record, before such a flush.
+    /// </summary>
+    public void Append(JournalRecord record)
+    {
+        var payloadLength = record.PayloadLength;
+        var length = VaultGeometry.RoundUp(HeaderLength + payloadLength + sizeof(ulong), Align);
         if (length > Remaining) throw new InvalidOperationException("The journal is full; the caller checkpoints first.");
         var block = new byte[length];
         var s = block.AsSpan();
         var sequence = LastSequence + 1;
         BinaryPrimitives.WriteUInt32LittleEndian(s, RecordMagic);
-        BinaryPrimitives.WriteInt32LittleEndian(s[4..], payload.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(s[4..], payloadLength);
         BinaryPrimitives.WriteUInt64LittleEndian(s[8..], sequence);
-        payload.CopyTo(s[HeaderLength..]);
-        var end = HeaderLength + payload.Length;
+        record.EncodePayload(s.Slice(HeaderLength, payloadLength));
+        var end = HeaderLength + payloadLength;
         BinaryPrimitives.WriteUInt64LittleEndian(s[end..], XxHash64.HashToUInt64(s[..end], _seed));
         _device.Write(_geometry.JournalOffset + _position, block);
-        _device.Flush();
         _position += length;
         LastSequence = sequence;
     }

@@ -22,13 +22,22 @@ internal readonly record struct Run(long Start, int Count);
 internal sealed record JournalRecord(JournalRecordType Type, Guid RegionId, string OwnerId = "", long Length = 0,
     IReadOnlyList<Run>? Runs = null, IReadOnlyList<ulong>? Checksums = null)
 {
+    /// <summary>The encoded payload's length in bytes.</summary>
+    public int PayloadLength => 1 + 16 + 2 + Encoding.UTF8.GetByteCount(OwnerId) + 8 + 4 + (Runs?.Count ?? 0) * 12 + 4 + (Checksums?.Count ?? 0) * 8;
+
     public byte[] EncodePayload()
+    {
+        var buffer = new byte[PayloadLength];
+        EncodePayload(buffer);
+        return buffer;
+    }
+
+    /// <summary>Encodes the payload into exactly <see cref="PayloadLength"/> bytes.</summary>
+    public void EncodePayload(Span<byte> s)
     {
         var owner = Encoding.UTF8.GetBytes(OwnerId);
         var runs = Runs ?? [];
         var checksums = Checksums ?? [];
-        var buffer = new byte[1 + 16 + 2 + owner.Length + 8 + 4 + runs.Count * 12 + 4 + checksums.Count * 8];
-        var s = buffer.AsSpan();
         s[0] = (byte)Type;
         RegionId.TryWriteBytes(s[1..17]);
         BinaryPrimitives.WriteUInt16LittleEndian(s[17..], (ushort)owner.Length);
@@ -50,7 +59,6 @@ internal sealed record JournalRecord(JournalRecordType Type, Guid RegionId, stri
             BinaryPrimitives.WriteUInt64LittleEndian(s[p..], checksum);
             p += 8;
         }
-        return buffer;
     }
 
     public static JournalRecord DecodePayload(ReadOnlySpan<byte> s)

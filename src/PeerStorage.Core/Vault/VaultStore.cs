@@ -3,7 +3,8 @@ namespace PeerStorage.Core.Vault;
 /// <summary>
 /// The hidden vault on one carrier (a container file, a block device or a partition): regions handed to owners,
 /// written and read with per-block checksums, and wiped on release. Every method that changes something returns
-/// only once the change is durable: its journal record and its data have been flushed to the device.
+/// only once the change is durable: its journal record and its data have been flushed to the device. A
+/// <see cref="VaultWriter"/> streams into a region and makes its writes durable at each commit.
 /// </summary>
 /// <remarks>
 /// The metadata (allocation map, regions, block checksums) lives in memory and in the active checkpoint slot.
@@ -14,8 +15,11 @@ namespace PeerStorage.Core.Vault;
 public sealed class VaultStore : IDisposable
 {
     private const int MaxOwnerIdBytes = 1024;
-    /// <summary>Reads and writes go in pieces of at most this, aligned to it, so journal records and buffers stay small.</summary>
+    private const int B = VaultGeometry.DataBlockSize;
+    /// <summary>Reads go in pieces of at most this, aligned to it, so buffers stay small.</summary>
     private const int MaxPieceBytes = 4 * 1024 * 1024;
+    /// <summary>The most data one Write record (a batch) covers, whatever the journal's size.</summary>
+    private const int MaxBatchBytes = 32 * 1024 * 1024;
 
     private readonly object _gate = new();
     private readonly VaultDevice _device;
@@ -24,6 +28,9 @@ public sealed class VaultStore : IDisposable
     private readonly RegionTable _regions;
     private readonly BlockChecksums _checksums;
     private readonly bool[] _slotNeedsWholeTable = new bool[2];
+    /// <summary>The open writers, by region: a region has at most one, and plain Writes to it wait until it is closed.</summary>
+    private readonly Dictionary<Guid, VaultWriter> _writers = [];
+    private VaultWriteback? _writeback;
     private Superblock _superblock;
     private bool _disposed;
 
@@ -35,7 +42,15 @@ public sealed class VaultStore : IDisposable
         _regions = regions;
         _checksums = checksums;
         _journal = new Journal(device, superblock.Geometry, superblock.VaultId, superblock.CheckpointedSequence);
+        // A record per batch: small enough that the journal holds dozens of them (checksums are 1/512 of the data).
+        BatchBytes = (int)Math.Clamp(VaultGeometry.RoundDown(superblock.Geometry.JournalLength * 4, VaultGeometry.ExtentSize), VaultGeometry.ExtentSize, MaxBatchBytes);
     }
+
+    /// <summary>
+    /// The most data one Write record covers (a piece of a Write call, a writer's batch): the journal's length x 4,
+    /// at most 32 MiB. Tests may lower it.
+    /// </summary>
+    internal int BatchBytes { get; set; }
 
     public Guid Id => _superblock.VaultId;
     public string Path => _device.Path;
@@ -77,8 +92,8 @@ public sealed class VaultStore : IDisposable
             var regions = new RegionTable();
             var checksums = new BlockChecksums(geometry.DataBlockCount);
             device.Zero(geometry.JournalOffset, VaultGeometry.MetadataBlockSize);
-            MetadataSlot.Write(device, geometry, 0, 1, map, regions, checksums, wholeChecksumTable: true);
-            MetadataSlot.Write(device, geometry, 1, 0, map, regions, checksums, wholeChecksumTable: true);
+            MetadataSlot.Write(device, geometry, 0, 1, map, regions, checksums, wholeChecksumTable: true, otherSlotLacks: []);
+            MetadataSlot.Write(device, geometry, 1, 0, map, regions, checksums, wholeChecksumTable: true, otherSlotLacks: []);
             device.Flush();
             // The backup first: until the primary lands, the target does not look like a vault at all.
             var encoded = superblock.Encode();
@@ -108,7 +123,12 @@ public sealed class VaultStore : IDisposable
             var slot = MetadataSlot.Read(device, geometry, superblock.ActiveSlot, superblock.Generation, out var problem)
                        ?? throw VaultErrors.Corrupt(path, problem!);
             var vault = new VaultStore(device, superblock, slot.Map, slot.Regions, slot.Checksums);
-            vault._slotNeedsWholeTable[1 - superblock.ActiveSlot] = true; // how stale the other slot is, is unknown
+            // The other slot needs only the pages the active one says it lacks, if it is whole at the generation
+            // before (a checkpoint breaks a slot's header before rewriting it); otherwise it is rewritten whole.
+            var other = 1 - superblock.ActiveSlot;
+            if (slot.OtherSlotLacks is not null && MetadataSlot.ReadGeneration(device, geometry, other) == superblock.Generation - 1)
+                slot.Checksums.MarkDirty(other, slot.OtherSlotLacks);
+            else vault._slotNeedsWholeTable[other] = true;
             vault.Recover();
             return vault;
         }
@@ -144,6 +164,7 @@ public sealed class VaultStore : IDisposable
     }
 
     /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/> in the region; returns once data and checksums are durable.</summary>
+    /// <remarks>For a stream of writes that needs durability only at the end, <see cref="OpenWriter"/> is much faster.</remarks>
     public void Write(VaultRegion region, long offset, ReadOnlySpan<byte> data)
     {
         ArgumentNullException.ThrowIfNull(region);
@@ -152,14 +173,37 @@ public sealed class VaultStore : IDisposable
             ThrowIfDisposed();
             region = Current(region);
             CheckRange(region, offset, data.Length);
-            // Pieces end on MaxPieceBytes boundaries, so each journal record stays small whatever the caller writes.
+            if (_writers.ContainsKey(region.Id)) throw RegionBusy(region.Id);
+            // Pieces end on BatchBytes boundaries, so each journal record stays bounded whatever the caller writes.
             while (!data.IsEmpty)
             {
-                var piece = (int)Math.Min(data.Length, MaxPieceBytes - offset % MaxPieceBytes);
-                WritePiece(region, offset, data[..piece]);
+                var piece = (int)Math.Min(data.Length, BatchBytes - offset % BatchBytes);
+                WriteRange(region, offset, data[..piece], batch: null);
                 offset += piece;
                 data = data[piece..];
             }
+            _device.Flush();
+        }
+    }
+
+    /// <summary>
+    /// Opens a writer that streams bytes into the region from <paramref name="offset"/> on, forwards. Its writes are
+    /// acknowledged (durable) when <see cref="VaultWriter.Commit"/> returns, not before: between commits it batches
+    /// them (one journal record and one flush per batch), which is what makes streaming a large object fast. A region
+    /// has at most one open writer; plain <see cref="Write"/>s to it are refused until the writer is disposed.
+    /// </summary>
+    public VaultWriter OpenWriter(VaultRegion region, long offset = 0)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            region = Current(region);
+            CheckRange(region, offset, 0);
+            if (_writers.ContainsKey(region.Id)) throw RegionBusy(region.Id);
+            var writer = new VaultWriter(this, region, offset);
+            _writers.Add(region.Id, writer);
+            return writer;
         }
     }
 
@@ -241,8 +285,13 @@ public sealed class VaultStore : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            DetachWriters(new ObjectDisposedException(nameof(VaultStore)));
             try { if (_journal.LastSequence != _superblock.CheckpointedSequence) WriteCheckpoint(); }
-            finally { _device.Dispose(); }
+            finally
+            {
+                _writeback?.Dispose();
+                _device.Dispose();
+            }
         }
     }
 
@@ -252,6 +301,8 @@ public sealed class VaultStore : IDisposable
         lock (_gate)
         {
             _disposed = true;
+            DetachWriters(new ObjectDisposedException(nameof(VaultStore)));
+            _writeback?.Dispose();
             _device.Dispose();
         }
     }
@@ -259,7 +310,6 @@ public sealed class VaultStore : IDisposable
     /// <summary>Reads the blocks under a piece run by run (one read per contiguous run), verifying each block.</summary>
     private void ReadPiece(VaultRegion region, long offset, Span<byte> buffer)
     {
-        const int B = VaultGeometry.DataBlockSize;
         var firstBlock = offset / B;
         var blockCount = (offset + buffer.Length - 1) / B - firstBlock + 1;
         var blocks = new byte[blockCount * B];
@@ -280,38 +330,222 @@ public sealed class VaultStore : IDisposable
         blocks.AsSpan((int)(offset % B), buffer.Length).CopyTo(buffer);
     }
 
-    private void WritePiece(VaultRegion region, long offset, ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Writes <paramref name="data"/> at <paramref name="offset"/> in the region: one record covers the range. Blocks
+    /// never written since format or wipe (checksum 0) take the fast path: data written, then the record appended;
+    /// nothing before it is flushed, and the range is committed by the next flush. Otherwise the old rule: record
+    /// appended and flushed, then the data written (and committed by the next flush). With <paramref name="batch"/>
+    /// the fast path's blocks join the writer's batch instead of getting a record of their own. Partial blocks at
+    /// either edge keep their other bytes (read and verified first). The caller holds the gate.
+    /// </summary>
+    private void WriteRange(VaultRegion region, long offset, ReadOnlySpan<byte> data, VaultWriter? batch)
     {
-        const int B = VaultGeometry.DataBlockSize;
         var firstBlock = offset / B;
         var blockCount = (offset + data.Length - 1) / B - firstBlock + 1;
-        var buffer = new byte[blockCount * B];
         var head = (int)(offset % B);
-        // Partial blocks at either edge keep their other bytes: read them (verified) before patching.
-        if (head != 0) ReadBlock(region.PhysicalBlock(firstBlock), buffer.AsSpan(0, B));
-        if ((head + data.Length) % B != 0 && (blockCount > 1 || head == 0))
-            ReadBlock(region.PhysicalBlock(firstBlock + blockCount - 1), buffer.AsSpan((int)(blockCount - 1) * B, B));
-        data.CopyTo(buffer.AsSpan(head));
+        var headPartial = head != 0 || data.Length < B;
+        var tailBytes = (int)((offset + data.Length) % B);
+        var tailPartial = blockCount > 1 && tailBytes != 0;
+
+        byte[]? headBlock = null, tailBlock = null;
+        var headConsumed = 0;
+        if (headPartial)
+        {
+            headBlock = new byte[B];
+            ReadBlock(region.PhysicalBlock(firstBlock), headBlock);
+            headConsumed = Math.Min(data.Length, B - head);
+            data[..headConsumed].CopyTo(headBlock.AsSpan(head));
+        }
+        if (tailPartial)
+        {
+            tailBlock = new byte[B];
+            ReadBlock(region.PhysicalBlock(firstBlock + blockCount - 1), tailBlock);
+            data[^tailBytes..].CopyTo(tailBlock);
+        }
+        var middle = data[headConsumed..(data.Length - (tailPartial ? tailBytes : 0))];
 
         var checksums = new ulong[blockCount];
-        for (var i = 0; i < blockCount; i++) checksums[i] = BlockChecksums.Of(buffer.AsSpan(i * B, B));
+        var index = 0;
+        if (headBlock is not null) checksums[index++] = BlockChecksums.Of(headBlock);
+        for (var i = 0; i < middle.Length; i += B) checksums[index++] = BlockChecksums.Of(middle.Slice(i, B));
+        if (tailBlock is not null) checksums[index] = BlockChecksums.Of(tailBlock);
+
         var runs = PhysicalRuns(region, firstBlock, blockCount);
-        Commit(new JournalRecord(JournalRecordType.Write, region.Id, Runs: runs, Checksums: checksums));
-        var position = 0;
+        var fresh = true;
         foreach (var run in runs)
+            for (var b = run.Start; b < run.Start + run.Count && fresh; b++) fresh = _checksums[b] == BlockChecksums.Unwritten;
+
+        if (fresh)
         {
-            _device.Write(Geometry.BlockOffset(run.Start), buffer.AsSpan(position, run.Count * B));
+            WriteBlocks(region, firstBlock, blockCount, headBlock, middle, tailBlock);
+            if (batch is not null) batch.AddToBatch(runs, checksums);
+            else Append(new JournalRecord(JournalRecordType.Write, region.Id, Runs: runs, Checksums: checksums));
+            return;
+        }
+        // Blocks hold acknowledged data: the record (with the new checksums) must be durable before any of it changes,
+        // and everything batched so far goes first, so records stay in the order their data was written.
+        if (batch is not null) SealBatch(batch);
+        Commit(new JournalRecord(JournalRecordType.Write, region.Id, Runs: runs, Checksums: checksums));
+        WriteBlocks(region, firstBlock, blockCount, headBlock, middle, tailBlock);
+        SetChecksums(runs, checksums);
+    }
+
+    /// <summary>Writes a block range: the edge blocks from their buffers, the whole blocks between one write per contiguous run.</summary>
+    private void WriteBlocks(VaultRegion region, long firstBlock, long blockCount, byte[]? headBlock, ReadOnlySpan<byte> middle, byte[]? tailBlock)
+    {
+        if (headBlock is not null) _device.Write(Geometry.BlockOffset(region.PhysicalBlock(firstBlock)), headBlock);
+        var position = 0;
+        foreach (var run in PhysicalRuns(region, firstBlock + (headBlock is null ? 0 : 1), middle.Length / B))
+        {
+            _device.Write(Geometry.BlockOffset(run.Start), middle.Slice(position, run.Count * B));
             position += run.Count * B;
         }
-        _device.Flush();
+        if (tailBlock is not null) _device.Write(Geometry.BlockOffset(region.PhysicalBlock(firstBlock + blockCount - 1)), tailBlock);
+    }
+
+    /// <summary>Appends a Write record (not flushed) and takes its checksums into the table.</summary>
+    private void Append(JournalRecord record)
+    {
+        MakeRoomFor(record);
+        _journal.Append(record);
+        SetChecksums(record.Runs!, record.Checksums!);
+    }
+
+    private void SetChecksums(IReadOnlyList<Run> runs, IReadOnlyList<ulong> checksums)
+    {
         var index = 0;
         foreach (var run in runs)
             for (var b = run.Start; b < run.Start + run.Count; b++) _checksums.Set(b, checksums[index++]);
     }
 
+    private static PeerStorageException RegionBusy(Guid id) =>
+        new("VaultRegionBusy", PeerErrorKind.ResourceUnavailable, $"Region {id} has an open writer: write through it, or dispose it first.", target: id);
+
+    // ---- VaultWriter's side (each under the gate) ----
+
+    /// <summary>Streams bytes through the writer: whole blocks go out at once, a partial last block waits in the writer.</summary>
+    internal void WriterWrite(VaultWriter writer, ReadOnlySpan<byte> data)
+    {
+        lock (_gate)
+        {
+            var region = WriterRegion(writer);
+            CheckRange(region, writer.Offset, data.Length);
+            try
+            {
+                while (!data.IsEmpty)
+                {
+                    var inBlock = (int)(writer.Offset % B);
+                    if (inBlock != 0 || data.Length < B)
+                    {
+                        // The block under the position is assembled in the writer until it is full (or committed).
+                        if (!writer.BlockLoaded)
+                        {
+                            ReadBlock(region.PhysicalBlock(writer.Offset / B), writer.Block);
+                            writer.BlockLoaded = true;
+                        }
+                        var n = Math.Min(B - inBlock, data.Length);
+                        data[..n].CopyTo(writer.Block.AsSpan(inBlock));
+                        writer.BlockDirty = true;
+                        writer.Offset += n;
+                        data = data[n..];
+                        if (writer.Offset % B == 0)
+                        {
+                            WriteRange(region, writer.Offset - B, writer.Block, writer);
+                            writer.BlockLoaded = writer.BlockDirty = false;
+                            SealIfFull(writer);
+                        }
+                        continue;
+                    }
+                    // Whole blocks straight from the caller's buffer, cut so a batch never exceeds BatchBytes.
+                    var room = Math.Max(B, BatchBytes - writer.BatchBytes);
+                    var whole = (int)Math.Min(data.Length / B * B, room);
+                    WriteRange(region, writer.Offset, data[..whole], writer);
+                    writer.Offset += whole;
+                    data = data[whole..];
+                    SealIfFull(writer);
+                }
+            }
+            catch (Exception e)
+            {
+                writer.Fail(e);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Makes everything written through the writer durable: partial block out, batch record appended, flush.</summary>
+    internal void WriterCommit(VaultWriter writer)
+    {
+        lock (_gate)
+        {
+            var region = WriterRegion(writer);
+            try
+            {
+                if (writer.BlockDirty)
+                {
+                    WriteRange(region, writer.Offset / B * B, writer.Block, writer);
+                    writer.BlockDirty = false; // the block stays loaded: its image is current
+                }
+                SealBatch(writer);
+                _device.Flush();
+            }
+            catch (Exception e)
+            {
+                writer.Fail(e);
+                throw;
+            }
+        }
+    }
+
+    internal void CloseWriter(VaultWriter writer)
+    {
+        lock (_gate)
+        {
+            if (_writers.TryGetValue(writer.Region.Id, out var open) && ReferenceEquals(open, writer)) _writers.Remove(writer.Region.Id);
+        }
+    }
+
+    private VaultRegion WriterRegion(VaultWriter writer)
+    {
+        ThrowIfDisposed();
+        writer.ThrowIfUnusable();
+        return Current(writer.Region);
+    }
+
+    private void SealIfFull(VaultWriter writer)
+    {
+        if (writer.BatchBytes < BatchBytes) return;
+        var runs = writer.BatchRuns.ToList();
+        SealBatch(writer);
+        // Hand the batch to the disk now (a hint, not a flush), so it travels while the caller produces the next one.
+        _writeback ??= VaultWriteback.For(Path);
+        foreach (var run in runs) _writeback.Start(Geometry.BlockOffset(run.Start), (long)run.Count * B);
+    }
+
+    /// <summary>Appends the record of the writer's batch (whose data is already written): committed by the next flush.</summary>
+    private void SealBatch(VaultWriter writer)
+    {
+        if (writer.BatchRuns.Count == 0) return;
+        Append(new JournalRecord(JournalRecordType.Write, writer.Region.Id, Runs: [.. writer.BatchRuns], Checksums: [.. writer.BatchChecksums]));
+        writer.ClearBatch();
+    }
+
+    /// <summary>Free, Wipe, Dispose: the region's writer (if any) stops; what it had not committed is not acknowledged.</summary>
+    private void DetachWriter(Guid regionId, Exception reason)
+    {
+        if (!_writers.Remove(regionId, out var writer)) return;
+        writer.Fail(reason);
+    }
+
+    private void DetachWriters(Exception reason)
+    {
+        foreach (var id in _writers.Keys.ToList()) DetachWriter(id, reason);
+    }
+
     /// <summary>
-    /// Replays a journalled write. Writes are serialized and each is flushed before the next record commits, so
-    /// only the last record that names a block can have been cut short; earlier ones landed whole. The last one
+    /// Replays a journalled write. Only the last record that names a block can have been cut short; earlier ones
+    /// landed whole: a block a record names is no longer unwritten, so any later change to it is record-first, and
+    /// that record's flush (before the new data is written) covers the earlier data. The last one
     /// may have landed, not landed, or (on power loss) landed in part. Acknowledged bytes are kept in every case: a
     /// block holds the new content, the old, or a mix that agrees with both on every byte this write did not touch.
     /// A block that was never written and did not get the new content is zeroed again, so nothing the carrier held
@@ -343,6 +577,9 @@ public sealed class VaultStore : IDisposable
         {
             ThrowIfDisposed();
             region = Current(region);
+            DetachWriter(region.Id, type == JournalRecordType.Free
+                ? VaultErrors.RegionNotFound(region.Id)
+                : new PeerStorageException("VaultRegionWiped", PeerErrorKind.ResourceUnavailable, $"Region {region.Id} was wiped while a writer was open.", target: region.Id));
             var record = new JournalRecord(type, region.Id);
             Commit(record);
             Apply(record);
@@ -356,11 +593,16 @@ public sealed class VaultStore : IDisposable
     /// <summary>Makes the record durable, checkpointing first when the journal has no room for it.</summary>
     private void Commit(JournalRecord record)
     {
+        MakeRoomFor(record);
+        _journal.Commit(record);
+    }
+
+    private void MakeRoomFor(JournalRecord record)
+    {
         var needed = Journal.SpaceFor(record);
         if (needed > Geometry.JournalLength)
             throw VaultErrors.InvalidArgument("This change is too large for the vault's journal; split it.");
         if (needed > _journal.Remaining) WriteCheckpoint();
-        _journal.Commit(record);
     }
 
     /// <summary>Applies a committed record to the in-memory metadata (and, for Free/Wipe, zeroes the carrier). Used live and on replay.</summary>
@@ -385,7 +627,7 @@ public sealed class VaultStore : IDisposable
                 if (record.Type == JournalRecordType.Free) _regions.Remove(region.Id);
                 return region;
             case JournalRecordType.Write:
-                throw new InvalidOperationException("Write records are applied by WritePiece live and by ReplayWrite on recovery.");
+                throw new InvalidOperationException("Write records are applied by WriteRange live and by ReplayWrite on recovery.");
             default:
                 throw VaultErrors.Corrupt(Path, $"the journal holds an unknown record type {(int)record.Type}");
         }
@@ -412,7 +654,11 @@ public sealed class VaultStore : IDisposable
     {
         var target = 1 - _superblock.ActiveSlot;
         var generation = _superblock.Generation + 1;
-        MetadataSlot.Write(_device, Geometry, target, generation, _map, _regions, _checksums, _slotNeedsWholeTable[target]);
+        // What the active slot lacks once the target is written: the pages changed since it was written.
+        var activeLacks = _slotNeedsWholeTable[1 - target] ? null : _checksums.DirtyPageRuns(1 - target);
+        MetadataSlot.Invalidate(_device, Geometry, target);
+        _device.Flush();
+        MetadataSlot.Write(_device, Geometry, target, generation, _map, _regions, _checksums, _slotNeedsWholeTable[target], activeLacks);
         _slotNeedsWholeTable[target] = false;
         _device.Flush();
         var next = _superblock with { Generation = generation, ActiveSlot = target, CheckpointedSequence = _journal.LastSequence };

@@ -10,7 +10,9 @@ namespace PeerStorage.Core.Tests.Vault;
 /// <remarks>
 /// Log lines (appended after the vault call returns, so every line is acknowledged work):
 /// <c>A id length</c> allocated; <c>W id offset length seed</c> wrote Random(seed) bytes; <c>f id</c> about to free;
-/// <c>F id</c> freed. Writes in a region go forward and never overlap an acknowledged one.
+/// <c>F id</c> freed. Writes in a region go forward and never overlap an acknowledged one. Every other region is
+/// streamed through a <c>VaultWriter</c>: a few chunks, then Commit, and only then their <c>W</c> lines (a commit
+/// acknowledges all of them); with 16 MiB vaults a batch is 1 MiB, so some commits span several batches.
 /// </remarks>
 internal static class CrashWriterProgram
 {
@@ -42,9 +44,10 @@ internal static class CrashWriterProgram
 
         var rng = new Random(seed);
         const long RegionLength = 512 * 1024;
+        const long StreamedLength = 1536 * 1024;
         while (true)
         {
-            var open = log.Live.FirstOrDefault(p => p.Value < RegionLength);
+            var open = log.Live.FirstOrDefault(p => p.Value < log.Length[p.Key]);
             Guid id;
             if (open.Key == Guid.Empty)
             {
@@ -56,16 +59,41 @@ internal static class CrashWriterProgram
                     writer.WriteLine($"F {oldest}");
                     log.Live.Remove(oldest);
                 }
-                var created = vault.Allocate("crash-writer", RegionLength);
-                writer.WriteLine($"A {created.Id} {RegionLength}");
+                var regionLength = rng.Next(2) == 0 ? RegionLength : StreamedLength;
+                var created = vault.Allocate("crash-writer", regionLength);
+                writer.WriteLine($"A {created.Id} {regionLength}");
                 log.Live[created.Id] = 0;
+                log.Length[created.Id] = regionLength;
                 log.Order.Add(created.Id);
                 id = created.Id;
             }
             else id = open.Key;
 
             var offset = log.Live[id];
-            var length = (int)Math.Min(rng.Next(1, 40_000), RegionLength - offset);
+            var end = log.Length[id];
+            if (end == StreamedLength)
+            {
+                // Streamed: several chunks through one writer, acknowledged together by Commit.
+                var chunks = new List<(long Offset, int Length, int Seed)>();
+                using (var stream = vault.OpenWriter(vault.GetRegion(id), offset))
+                {
+                    for (var n = rng.Next(1, 13); n > 0 && offset < end; n--)
+                    {
+                        var chunkLength = (int)Math.Min(rng.Next(1, 160_000), end - offset);
+                        var chunkSeed = rng.Next();
+                        var chunk = new byte[chunkLength];
+                        new Random(chunkSeed).NextBytes(chunk);
+                        stream.Write(chunk);
+                        chunks.Add((offset, chunkLength, chunkSeed));
+                        offset += chunkLength;
+                    }
+                    stream.Commit();
+                }
+                foreach (var (chunkOffset, chunkLength, chunkSeed) in chunks) writer.WriteLine($"W {id} {chunkOffset} {chunkLength} {chunkSeed}");
+                log.Live[id] = offset;
+                continue;
+            }
+            var length = (int)Math.Min(rng.Next(1, 40_000), end - offset);
             var dataSeed = rng.Next();
             var data = new byte[length];
             new Random(dataSeed).NextBytes(data);
@@ -77,6 +105,7 @@ internal static class CrashWriterProgram
         sealed class CrashLog
         {
             public Dictionary<Guid, long> Live { get; } = [];
+            public Dictionary<Guid, long> Length { get; } = [];
             public List<Guid> Order { get; } = [];
 
             public static CrashLog Read(string path)
@@ -89,7 +118,7 @@ internal static class CrashWriterProgram
                     if (part.Length < 2 || !Guid.TryParse(part[1], out var id)) continue; // a line cut short by the kill
                     switch (part[0])
                     {
-                        case "A" when part.Length == 3: log.Live[id] = 0; log.Order.Add(id); break;
+                        case "A" when part.Length == 3: log.Live[id] = 0; log.Length[id] = long.Parse(part[2]); log.Order.Add(id); break;
                         case "W" when part.Length == 5: log.Live[id] = long.Parse(part[2]) + long.Parse(part[3]); break;
                         case "F": log.Live.Remove(id); break;
                     }

@@ -6,7 +6,10 @@ namespace PeerStorage.Core.Tests.Vault;
 /// <summary>
 /// Real crashes: a child process writes into the vault and is killed with SIGKILL at random moments, many times;
 /// after each kill the vault must open, pass its check, and hold every write the child had logged as acknowledged.
+/// The child writes both ways: durable Writes, and streams through a VaultWriter whose commits it logs.
 /// </summary>
+/// <remarks>Not in parallel with other tests: see <see cref="VaultFaultInjectionTests"/> (forked children and the carrier lock).</remarks>
+[Collection(nameof(VaultFaultInjectionTests))]
 public sealed class VaultKillTests : IDisposable
 {
     private const int Kills = 40;

@@ -15,6 +15,8 @@ internal sealed class VaultModel
     }
 
     private readonly Dictionary<Guid, RegionState> _regions = [];
+    /// <summary>Ranges written through a writer since its last commit: uncertain until it commits.</summary>
+    private readonly List<(Guid Region, long Offset, int Length)> _uncommitted = [];
     private Guid? _freeInFlight, _wipeInFlight;
     private bool _allocateInFlight;
     private string _lastStarted = "nothing";
@@ -37,6 +39,30 @@ internal sealed class VaultModel
         vault.Write(region, offset, data);
         data.CopyTo(state.Bytes, offset);
         Array.Fill(state.Uncertain, false, (int)offset, data.Length);
+    }
+
+    public VaultWriter OpenWriter(VaultStore vault, VaultRegion region, long offset) => vault.OpenWriter(region, offset);
+
+    /// <summary>Bytes through a writer are uncertain (landed or not) until the writer commits.</summary>
+    public void WriterWrite(VaultWriter writer, byte[] data)
+    {
+        _lastStarted = $"writer write {writer.RegionId} at {writer.Position}";
+        var state = _regions[writer.RegionId];
+        var offset = writer.Position;
+        Array.Fill(state.Uncertain, true, (int)offset, data.Length);
+        _uncommitted.Add((writer.RegionId, offset, data.Length));
+        writer.Write(data);
+        data.CopyTo(state.Bytes, offset);
+    }
+
+    public void WriterCommit(VaultWriter writer, bool dispose = false)
+    {
+        _lastStarted = $"writer {(dispose ? "dispose" : "commit")} {writer.RegionId}";
+        if (dispose) writer.Dispose();
+        else writer.Commit();
+        foreach (var (id, offset, length) in _uncommitted.Where(u => u.Region == writer.RegionId))
+            Array.Fill(_regions[id].Uncertain, false, (int)offset, length);
+        _uncommitted.RemoveAll(u => u.Region == writer.RegionId);
     }
 
     public void Wipe(VaultStore vault, VaultRegion region)
