@@ -165,6 +165,17 @@ public static class HiddenPartitions
         device.Flush();
     }
 
+    /// <summary>
+    /// Opens a registered vault whatever its carrier: the one call a node needs to serve it. A GPT partition inside a
+    /// disk image is reached through a loop device; one attached here is detached at once, which the kernel defers
+    /// until the vault closes, so disposing the VaultStore is all the cleanup there is.
+    /// </summary>
+    internal static VaultStore Open(Row row)
+    {
+        using var access = CarrierAccess.Reach(row.Kind, row.Location);
+        return VaultStore.Open(access.Path);
+    }
+
     /// <summary>Records a freshly formatted vault in the node's state database and describes it.</summary>
     internal static HiddenStoragePartition Register(NodeHome home, VaultStore vault, string kind, string location)
     {

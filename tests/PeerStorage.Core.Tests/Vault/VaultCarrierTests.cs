@@ -51,6 +51,31 @@ public sealed class VaultCarrierTests : IDisposable
     }
 
     [Fact]
+    public async Task A_carrier_closed_while_this_process_spawns_children_reopens_at_once()
+    {
+        // A child between fork and exec holds a copy of every descriptor, and with it the carrier's lock: the open
+        // must ride that out rather than report VaultInUse.
+        if (!File.Exists("/bin/true")) return;
+        var path = _temp.Combine("spawn.bin");
+        VaultStore.Format(path, 8 * 1024 * 1024).Dispose();
+        using var stop = new CancellationTokenSource();
+        var spawner = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+                using (var child = Process.Start(new ProcessStartInfo("/bin/true"))!) child.WaitForExit();
+        });
+        try
+        {
+            for (var i = 0; i < 500; i++) VaultStore.Open(path).Dispose();
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await spawner;
+        }
+    }
+
+    [Fact]
     public void A_vault_in_use_is_listed_InUse_with_its_recorded_size_and_cannot_be_removed()
     {
         var created = HiddenPartitions.Create(_home, new HiddenPartitionRequest(null, 16L * 1024 * 1024, null, false));
@@ -172,14 +197,16 @@ public sealed class VaultCarrierTests : IDisposable
         _loops.Remove(disk);
 
         // Served by a node (held open through the same loop device): InUse, and Remove refuses.
-        using (var access = CarrierAccess.Reach(HiddenPartitions.GptPartition, partition.Location))
-        using (var vault = VaultStore.Open(access.Path))
+        using (var vault = HiddenPartitions.Open(Assert.Single(HiddenPartitions.Rows(_home, partition.Id))))
         {
+            Assert.Single(Tool.Check("losetup", "--associated", image).Trim().Split('\n'));
             var region = vault.Allocate("peer", 100_000);
             vault.Write(region, 0, VaultDataTests.Random(100_000, seed: 3));
             Assert.Equal("InUse", Assert.Single(HiddenPartitions.List(_home, null)).Health);
             Assert.Equal("VaultInUse", Assert.Throws<PeerStorageException>(() => HiddenPartitions.Remove(_home, partition.Id)).ErrorId);
         }
+        for (var i = 0; i < 100 && Tool.Run("losetup", "--associated", image).Output.Trim().Length > 0; i++) Thread.Sleep(20);
+        Assert.Empty(Tool.Run("losetup", "--associated", image).Output.Trim()); // the loop device went with the vault
         var listed = Assert.Single(HiddenPartitions.List(_home, null));
         Assert.Equal("Healthy", listed.Health);
         Assert.True(listed.Used >= 100_000, $"used {listed.Used}");
@@ -194,6 +221,7 @@ public sealed class VaultCarrierTests : IDisposable
         Assert.Empty(HiddenPartitions.List(_home, null));
         Assert.DoesNotContain("PeerStorage vault", Tool.Check("sgdisk", "--print", image));
         Assert.False(File.ReadAllBytes(image).AsSpan().IndexOf("PSVAULT"u8) >= 0, "a superblock survives the removal");
+        for (var i = 0; i < 100 && Tool.Run("losetup", "--associated", image).Output.Trim().Length > 0; i++) Thread.Sleep(20);
         Assert.Empty(Tool.Run("losetup", "--associated", image).Output.Trim()); // no loop device left behind
     }
 

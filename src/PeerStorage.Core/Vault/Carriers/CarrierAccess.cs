@@ -74,6 +74,13 @@ internal sealed class CarrierAccess : IDisposable
         var file = BlockDevices.Resolve(disk);
         if (LoopDevice.FindAttached(file, partition.Offset, partition.Length) is { } attached) return new CarrierAccess(attached, null);
         var device = LoopDevice.Attach(file, partition.Offset, partition.Length);
+        // Two openers that both found nothing attached each made one: both keep the lowest-numbered, whose lock
+        // then decides between them, and the other is detached.
+        if (LoopDevice.FindAttached(file, partition.Offset, partition.Length) is { } first && first != device)
+        {
+            LoopDevice.Detach(device);
+            return new CarrierAccess(first, null);
+        }
         return new CarrierAccess(device, () => LoopDevice.Detach(device));
     }
 }

@@ -29,8 +29,30 @@ internal static class CarrierLock
     [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static extern int Fcntl(int fd, int command, ref Flock flock);
 
-    /// <summary>True when the lock is held (or the kernel cannot take OFD locks); false when another open holds it.</summary>
+    /// <summary>How long a conflicting lock is retried before the carrier counts as in use.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromMilliseconds(750);
+
+    /// <summary>
+    /// True when the lock is held (or the kernel cannot take OFD locks); false when another open holds it for longer
+    /// than <see cref="Patience"/>. The retry matters: a process forking a child (any Process.Start in this process)
+    /// copies every descriptor into the child until it execs, so a carrier closed a moment ago can still be locked by
+    /// a description the child holds for a few milliseconds. flock has the same window.
+    /// </summary>
     public static bool TryLock(SafeFileHandle handle)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        for (var pause = 1; ; pause = Math.Min(pause * 2, 50))
+        {
+            switch (TryLockOnce(handle))
+            {
+                case true: return true;
+                case false when waited.Elapsed >= Patience: return false;
+            }
+            Thread.Sleep(pause);
+        }
+    }
+
+    private static bool TryLockOnce(SafeFileHandle handle)
     {
         var flock = new Flock { Type = F_WRLCK, Whence = SEEK_SET, Start = 0, Length = 0, Pid = 0 };
         var added = false;

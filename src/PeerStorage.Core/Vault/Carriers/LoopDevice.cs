@@ -8,17 +8,18 @@ namespace PeerStorage.Core.Vault;
 /// </summary>
 internal static partial class LoopDevice
 {
-    /// <summary>The loop device already attached to <paramref name="file"/> at <paramref name="offset"/> with this size, or null.</summary>
+    /// <summary>
+    /// The loop device attached to <paramref name="file"/> at <paramref name="offset"/> with this size, or null; the
+    /// lowest-numbered when there are several, so openers racing to attach all settle on the same one.
+    /// </summary>
     public static string? FindAttached(string file, long offset, long size)
     {
         var result = ExternalTool.Run("losetup", "--associated", file, "--offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (result.ExitCode != 0) return null;
-        foreach (Match match in LoopName().Matches(result.Output))
-        {
-            var device = match.Groups[1].Value;
-            if (BlockDeviceSize.Of(device) == size) return device;
-        }
-        return null;
+        return LoopName().Matches(result.Output).Select(m => m.Groups[1].Value)
+            .Where(device => BlockDeviceSize.Of(device) == size)
+            .OrderBy(device => int.Parse(device["/dev/loop".Length..], System.Globalization.CultureInfo.InvariantCulture))
+            .FirstOrDefault();
     }
 
     /// <summary>Attaches a new loop device over bytes [offset, offset + size) of the file; returns its path.</summary>
