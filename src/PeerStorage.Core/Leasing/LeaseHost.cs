@@ -24,7 +24,9 @@ public sealed class LeaseHost : IDisposable
     private readonly NodeHome _home;
     private readonly Func<DateTimeOffset> _clock;
     private readonly object _gate = new();
-    private readonly Dictionary<string, (VaultStore Vault, CarrierAccess Access)> _vaults = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VaultStore> _vaults = new(StringComparer.Ordinal);
+    /// <summary>Uploads into one lease are stored one after another: a region takes one streaming writer at a time.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _uploadGates = new(StringComparer.Ordinal);
     /// <summary>Ranges of uploads in flight, per lease, so concurrent uploads never pick the same gap.</summary>
     private readonly Dictionary<string, List<(long Offset, long Length)>> _inFlight = new(StringComparer.Ordinal);
     private bool _disposed;
@@ -143,41 +145,54 @@ public sealed class LeaseHost : IDisposable
         {
             var (vault, region) = Region(lease);
             using var cipher = new AtRestCipher(lease.AtRestKey!);
-            // Two buffers: while one is encrypted at rest and made durable on a worker, the next fills from the network.
-            var size = (int)Math.Min(WritePiece, Math.Max(1, storedLength));
-            byte[][] buffers = [new byte[size], new byte[size]];
-            var pending = Task.CompletedTask;
+            var gate = _uploadGates.GetOrAdd(leaseId, _ => new SemaphoreSlim(1, 1));
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             long received = 0;
             try
             {
-                for (var turn = 0; ; turn ^= 1)
+                // The vault's streaming writer batches journal records and flushes once, at the commit that
+                // acknowledges the upload. Two buffers: while one is encrypted at rest and handed to the writer on a
+                // worker, the next fills from the network.
+                using var writer = vault.OpenWriter(region, offset);
+                var size = (int)Math.Min(WritePiece, Math.Max(1, storedLength));
+                byte[][] buffers = [new byte[size], new byte[size]];
+                var pending = Task.CompletedTask;
+                try
                 {
-                    var buffer = buffers[turn];
-                    var filled = 0;
-                    while (filled < buffer.Length)
+                    for (var turn = 0; ; turn ^= 1)
                     {
-                        var read = await source.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-                        if (read == 0) break;
-                        filled += read;
-                        if (received + filled > storedLength)
-                            throw LeaseErrors.InvalidArgument($"The upload carries more than the {storedLength} bytes it announced; nothing was stored.", storedLength);
+                        var buffer = buffers[turn];
+                        var filled = 0;
+                        while (filled < buffer.Length)
+                        {
+                            var read = await source.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                            if (read == 0) break;
+                            filled += read;
+                            if (received + filled > storedLength)
+                                throw LeaseErrors.InvalidArgument($"The upload carries more than the {storedLength} bytes it announced; nothing was stored.", storedLength);
+                        }
+                        await pending.ConfigureAwait(false);
+                        if (filled == 0) break;
+                        var at = offset + received;
+                        pending = Task.Run(() =>
+                        {
+                            cipher.Transform(at, buffer.AsSpan(0, filled));
+                            writer.Write(buffer.AsSpan(0, filled));
+                        }, CancellationToken.None);
+                        received += filled;
                     }
-                    await pending.ConfigureAwait(false);
-                    if (filled == 0) break;
-                    var at = offset + received;
-                    pending = Task.Run(() =>
-                    {
-                        cipher.Transform(at, buffer.AsSpan(0, filled));
-                        vault.Write(region, at, buffer.AsSpan(0, filled));
-                    }, CancellationToken.None);
-                    received += filled;
                 }
+                finally
+                {
+                    // Never leave a worker writing from a buffer, a cipher or a writer this method is about to drop.
+                    // When the loop failed, its failure is the one reported; the worker's own outcome no longer matters.
+                    await pending.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                }
+                if (received == storedLength) writer.Commit(); // the acknowledgement: every byte durable
             }
             finally
             {
-                // Never leave a worker writing into a buffer or a cipher this method is about to drop. When the loop
-                // failed, its failure is the one reported; the worker's own outcome no longer matters.
-                await pending.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                gate.Release();
             }
             if (received != storedLength) throw LeaseErrors.UploadIncomplete(storedLength, received);
             var written = _clock().ToUnixTimeMilliseconds();
@@ -377,28 +392,18 @@ public sealed class LeaseHost : IDisposable
 
     private VaultStore Vault(string partitionId)
     {
-        if (_vaults.TryGetValue(partitionId, out var open)) return open.Vault;
+        if (_vaults.TryGetValue(partitionId, out var open)) return open;
         var row = HiddenPartitions.Rows(_home, partitionId).SingleOrDefault()
             ?? throw new PeerStorageException("HiddenPartitionNotFound", PeerErrorKind.NotFound, $"Hidden storage partition {partitionId} is gone from this node.", target: partitionId);
-        // Held for as long as the node serves: a disk image's partition stays attached, the carrier stays locked.
-        var access = CarrierAccess.Reach(row.Kind, row.Location);
-        try
+        var vault = HiddenPartitions.Open(row); // held while the node serves: the carrier stays locked
+        if (vault.Id.ToString() != row.Id)
         {
-            var vault = VaultStore.Open(access.Path);
-            if (vault.Id.ToString() != row.Id)
-            {
-                vault.Dispose();
-                throw new PeerStorageException("HiddenPartitionMismatch", PeerErrorKind.InvalidData,
-                    $"'{row.Location}' holds another vault ({vault.Id}), not {row.Id}; leases on it are not served.", target: row.Location);
-            }
-            _vaults[partitionId] = (vault, access);
-            return vault;
+            vault.Dispose();
+            throw new PeerStorageException("HiddenPartitionMismatch", PeerErrorKind.InvalidData,
+                $"'{row.Location}' holds another vault ({vault.Id}), not {row.Id}; leases on it are not served.", target: row.Location);
         }
-        catch
-        {
-            access.Dispose();
-            throw;
-        }
+        _vaults[partitionId] = vault;
+        return vault;
     }
 
     private static void ValidateName(string nameKey, string sealedName)
@@ -419,11 +424,7 @@ public sealed class LeaseHost : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            foreach (var (vault, access) in _vaults.Values)
-            {
-                vault.Dispose();
-                access.Dispose();
-            }
+            foreach (var vault in _vaults.Values) vault.Dispose();
             _vaults.Clear();
         }
     }
