@@ -20,35 +20,41 @@ try
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {CpuModel()}, .NET {Environment.Version}, load {LoadAverage()}");
     Console.WriteLine($"directory: {options.Directory} (filesystem {filesystem}{(filesystem == "tmpfs" ? " - NOT a real disk, the figures mean nothing" : "")})");
     Console.WriteLine($"payload: {options.Bytes / (1024.0 * 1024):0} MiB per run, {options.Chunk / 1024} KiB calls (dd bs={options.Chunk / 1024}K), {options.Rounds} round(s), api {options.Api}");
-    Console.WriteLine($"anchor: dd if=source of=<new file> bs={options.Chunk / 1024}K conv=fsync (page cache, one fsync at the end); vm.dirty_ratio {Sysctl("dirty_ratio")}%, dirty_background_ratio {Sysctl("dirty_background_ratio")}%");
-    Console.WriteLine("both sides read the same source file (warm in the page cache) and write a new file each round; not timed: creating the source, formatting the container, sync before each run");
+    Console.WriteLine($"anchor: dd if=source of=<file> bs={options.Chunk / 1024}K {(options.Anchor == "direct" ? "oflag=direct conv=fsync (around the page cache)" : "conv=fsync (page cache, one fsync at the end)")}; vm.dirty_ratio {Sysctl("dirty_ratio")}%, dirty_background_ratio {Sysctl("dirty_background_ratio")}%");
+    Console.WriteLine($"both sides read the same source file (warm in the page cache); {(options.ReusesFiles ? "each overwrites its own file of the round before (dd conv=notrunc; the container formatted afresh over its old self)" : "each writes a new file every round and deletes it after")}; not timed: creating the source, formatting the container, sync and 1 s before each run");
 
     CreateSource(source, options.Bytes);
 
-    // Warm-up: JIT and the code paths, on a small payload.
-    var warm = options with { Bytes = Math.Min(options.Bytes, 64L << 20) };
-    RunDd(source, ddTarget, warm);
-    if (options.RunsWriter) RunVault(source, container, warm, streaming: true, verify: true);
-    if (options.RunsWrite) RunVault(source, container, warm, streaming: false, verify: true);
+    // Warm-up, untimed, at full size: JIT and code paths, and the first large write after the source was created
+    // (which on this kind of machine is slow for whichever side comes first).
+    RunDd(source, ddTarget, options);
+    if (options.RunsWriter) RunVault(source, container, options, streaming: true, verify: false);
+    if (options.RunsWrite) RunVault(source, container, options, streaming: false, verify: false);
 
     var dd = new List<double>();
     var writer = new List<double>();
     var write = new List<double>();
     for (var round = 1; round <= options.Rounds; round++)
     {
-        dd.Add(Speed(options.Bytes, RunDd(source, ddTarget, options)));
-        var line = $"round {round}: dd {dd[^1],7:0.0} MiB/s";
+        // The order alternates (dd first in odd rounds, the vault first in even ones), so a slow spell of the
+        // machine or of its disk does not always fall on the same side.
+        double? ddSpeed = null;
+        if (round % 2 == 1) ddSpeed = Speed(options.Bytes, RunDd(source, ddTarget, options));
+        var ours = "";
         if (options.RunsWriter)
         {
             writer.Add(Speed(options.Bytes, RunVault(source, container, options, streaming: true, verify: round == 1)));
-            line += $"   vault writer {writer[^1],7:0.0} MiB/s ratio {writer[^1] / dd[^1]:0.00} {LastPhases}";
+            ours += $"   vault writer {writer[^1],7:0.0} MiB/s {LastPhases}";
         }
         if (options.RunsWrite)
         {
             write.Add(Speed(options.Bytes, RunVault(source, container, options, streaming: false, verify: round == 1)));
-            line += $"   vault Write per call {write[^1],7:0.0} MiB/s ratio {write[^1] / dd[^1]:0.00}";
+            ours += $"   vault Write per call {write[^1],7:0.0} MiB/s";
         }
-        Console.WriteLine(line);
+        ddSpeed ??= Speed(options.Bytes, RunDd(source, ddTarget, options));
+        dd.Add(ddSpeed.Value);
+        var ratios = (options.RunsWriter ? $" writer/dd {writer[^1] / dd[^1]:0.00}" : "") + (options.RunsWrite ? $" Write/dd {write[^1] / dd[^1]:0.00}" : "");
+        Console.WriteLine($"round {round} ({(round % 2 == 1 ? "dd first" : "vault first")}): dd {dd[^1],7:0.0} MiB/s{ours}   ratio{ratios}");
     }
 
     Console.WriteLine();
@@ -84,20 +90,30 @@ static void CreateSource(string path, long bytes)
 
 static TimeSpan RunDd(string source, string target, BenchOptions options)
 {
-    File.Delete(target);
-    Run("sync");
+    Settle();
     var clock = Stopwatch.StartNew();
-    Run("dd", $"if={source}", $"of={target}", $"bs={options.Chunk / 1024}K", $"count={options.Bytes / options.Chunk}", "conv=fsync", "status=none");
+    var conv = options.ReusesFiles ? "conv=fsync,notrunc" : "conv=fsync";
+    if (options.Anchor == "direct")
+        Run("dd", $"if={source}", $"of={target}", $"bs={options.Chunk / 1024}K", $"count={options.Bytes / options.Chunk}", "oflag=direct", conv, "status=none");
+    else Run("dd", $"if={source}", $"of={target}", $"bs={options.Chunk / 1024}K", $"count={options.Bytes / options.Chunk}", conv, "status=none");
     clock.Stop();
     if (new FileInfo(target).Length != options.Bytes) throw new InvalidOperationException("dd wrote the wrong length.");
+    if (!options.ReusesFiles) File.Delete(target);
     return clock.Elapsed;
+}
+
+// Before each timed run: everything written so far on disk, and a second for the filesystem to settle (it is mounted
+// with online discard here, so deleting the last run's gigabyte sends discards to the disk after the deletion).
+static void Settle()
+{
+    Run("sync");
+    Thread.Sleep(1000);
 }
 
 static TimeSpan RunVault(string source, string container, BenchOptions options, bool streaming, bool verify)
 {
-    File.Delete(container);
     using var vault = FormatFor(container, options.Bytes);
-    Run("sync");
+    Settle();
     var buffer = GC.AllocateUninitializedArray<byte>(options.Chunk, pinned: true);
     var clock = Stopwatch.StartNew();
     var region = vault.Allocate("bench", options.Bytes);
@@ -126,6 +142,8 @@ static TimeSpan RunVault(string source, string container, BenchOptions options, 
     }
     clock.Stop();
     if (verify) Verify(vault, region, source, options);
+    vault.Dispose();
+    if (!options.ReusesFiles) File.Delete(container);
     return clock.Elapsed;
 }
 
