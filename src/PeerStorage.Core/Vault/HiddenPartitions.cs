@@ -41,6 +41,9 @@ public static class HiddenPartitions
         var id = Guid.NewGuid();
         var path = request.Path ?? System.IO.Path.Combine(home.Path, "vault", $".vault-{id:N}.psv");
         path = System.IO.Path.GetFullPath(path);
+        if (BlockDevices.NameOf(path) is not null)
+            throw new PeerStorageException("HiddenPartitionNotAFile", PeerErrorKind.InvalidArgument,
+                $"'{path}' is a block device: give it to -Device (which checks that nothing uses it), not -Path.", target: path);
         var directory = System.IO.Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
         var size = SizeFor(directory, request);

@@ -106,6 +106,8 @@ public sealed class VaultCarrierTests : IDisposable
         var device = AttachImage("device.img");
         Tool.Check("mkfs.ext4", "-q", "-F", device);
 
+        var asFile = Assert.Throws<PeerStorageException>(() => HiddenPartitions.Create(_home, new HiddenPartitionRequest(device, 16L << 20, null, true)));
+        Assert.Equal("HiddenPartitionNotAFile", asFile.ErrorId);
         var refused = Assert.Throws<PeerStorageException>(() => CreateOn(device, force: false));
         Assert.Equal("VaultTargetNotEmpty", refused.ErrorId);
         Assert.Contains("ext4", refused.Message);
@@ -166,6 +168,29 @@ public sealed class VaultCarrierTests : IDisposable
         Assert.Equal("DeviceMounted", error.ErrorId);
         Assert.Contains(Path.GetFileName(first), error.Message);
         Assert.Contains("TYPE=\"ext4\"", Tool.Run("blkid", "-p", first).Output);
+    }
+
+    [Fact]
+    public void A_partitioned_disk_given_to_Device_is_refused_and_when_forced_keeps_no_stale_partition()
+    {
+        if (!CanUseLoopDevices() || ExternalTool.Find("sgdisk") is null) return;
+        var image = _temp.Combine("partitioned-device.img");
+        using (var file = File.Create(image)) file.SetLength(ImageSize);
+        Tool.Check("sgdisk", "--new", "1:2048:+16M", image);
+        var disk = Attach("--partscan", image);
+        var first = PartitionNode(disk, 1);
+
+        var refused = Assert.Throws<PeerStorageException>(() => CreateOn(disk, force: false));
+        Assert.Equal("VaultTargetNotEmpty", refused.ErrorId);
+        Assert.Contains("gpt", refused.Message);
+
+        var partition = CreateOn(disk, force: true);
+        Assert.Equal("Healthy", partition.Health);
+        AssertNoFilesystem(disk);
+        Assert.DoesNotContain("PTTYPE", Tool.Run("blkid", "-p", disk).Output); // the backup GPT at the end is gone too
+        for (var i = 0; i < 100 && File.Exists(first); i++) Thread.Sleep(20);
+        Assert.False(File.Exists(first), $"{first} still points into the vault");
+        HiddenPartitions.Remove(_home, partition.Id);
     }
 
     [Fact]

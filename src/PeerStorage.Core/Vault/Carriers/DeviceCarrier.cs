@@ -29,6 +29,7 @@ internal static class DeviceCarrier
             if (!request.Force) throw VaultErrors.TargetInUse(device, found);
             // Forced: erase every signature blkid knows (a backup GPT at the device's end too), so nothing stale remains.
             ExternalTool.RunChecked("wipefs", "--all", "--quiet", device);
+            GptDisk.ForgetKernelPartitions(device);
         }
         using var vault = VaultStore.Format(device, size, request.Force);
         return HiddenPartitions.Register(home, vault, HiddenPartitions.Device, device);

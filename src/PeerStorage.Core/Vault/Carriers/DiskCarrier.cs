@@ -40,6 +40,7 @@ internal static class DiskCarrier
                         $"'{disk}' has no GPT but holds {what}. -Force replaces it with a new, empty GPT: everything on the disk is lost.", target: disk);
                 if (name is not null) BlockDevices.ThrowIfInUse(disk);
                 ExternalTool.RunChecked("wipefs", "--all", "--quiet", disk);
+                GptDisk.ForgetKernelPartitions(disk);
                 GptDisk.CreateTable(disk);
                 break;
         }

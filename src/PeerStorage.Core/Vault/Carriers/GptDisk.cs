@@ -126,6 +126,16 @@ internal static partial class GptDisk
         TellKernel(disk, number, add: false);
     }
 
+    /// <summary>
+    /// After a disk's table was wiped: drops the partitions the kernel still shows for it, so no stale /dev node keeps
+    /// pointing into what is now the vault (a kernel that re-read the empty table has none left anyway).
+    /// </summary>
+    public static void ForgetKernelPartitions(string disk)
+    {
+        if (BlockDevices.NameOf(disk) is { } name && BlockDevices.Partitions(name).Count > 0 && ExternalTool.Find("partx") is not null)
+            ExternalTool.Run("partx", "--delete", disk);
+    }
+
     /// <summary>The lowest partition number not in use.</summary>
     public static int FreeNumber(IReadOnlyList<GptPartitionInfo> partitions)
     {
