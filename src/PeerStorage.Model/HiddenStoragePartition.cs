@@ -17,6 +17,8 @@ public sealed class HiddenStoragePartition
     public long Used { get; init; }
     /// <summary>Bytes still free.</summary>
     public long Free { get; init; }
+    /// <summary>Leases peers hold in it that have not ended.</summary>
+    public int Leases { get; init; }
     /// <summary>Healthy; InUse when a running node has the vault open (Size is then the recorded one, Used and Free 0); or what the check or the open found.</summary>
     public string Health { get; init; } = "";
     /// <summary>When it was created.</summary>

@@ -92,6 +92,25 @@ public sealed class LeaseCmdletTests : IDisposable
     }
 
     [Fact]
+    public void A_partition_with_leases_is_removed_only_with_Force_and_its_leases_end_as_wiped()
+    {
+        _ps.Run("Publish-Availability -NodePath $args[0] -Size 8MB -Until ([DateTimeOffset]::UtcNow.AddDays(2))", _host);
+        Assert.Empty(_ps.Run("New-PeerLease -NodePath $args[0] -NodeId $args[1] -Size 1MB", _holder, _hostId).Errors);
+        _ps.Run("Stop-PeerNode -NodePath $args[0]", _host); // the running node holds the vault open
+        var partition = Assert.Single(_ps.Run("Get-HiddenStoragePartition -NodePath $args[0]", _host).Output);
+        Assert.Equal(1, partition.Prop<int>("Leases"));
+
+        var refused = _ps.Run("Get-HiddenStoragePartition -NodePath $args[0] | Remove-HiddenStoragePartition -NodePath $args[0] -Confirm:$false", _host);
+        Assert.StartsWith("HiddenPartitionHasLeases,", Assert.Single(refused.Errors).FullyQualifiedErrorId);
+        Assert.True(File.Exists(partition.Str("Location")));
+
+        Assert.Empty(_ps.Run("Get-HiddenStoragePartition -NodePath $args[0] | Remove-HiddenStoragePartition -NodePath $args[0] -Force -Confirm:$false", _host).Errors);
+        Assert.False(File.Exists(partition.Str("Location")));
+        Assert.Equal("Wiped", Assert.Single(_ps.Run("Get-PeerLease -NodePath $args[0] -Hosted", _host).Output).Str("State"));
+        Assert.Equal("Withdrawn", Assert.Single(_ps.Run("Get-Availability -NodePath $args[0]", _host).Output).Str("State"));
+    }
+
+    [Fact]
     public void The_lease_grace_period_is_a_node_setting()
     {
         Assert.Equal(TimeSpan.FromMinutes(5), Assert.Single(_ps.Run("Get-PeerNode -NodePath $args[0]", _host).Output).Prop<TimeSpan>("LeaseGracePeriod"));

@@ -311,6 +311,30 @@ public sealed class LeaseHost : IDisposable
         }
     }
 
+    // ---- the partition's side ------------------------------------------------------------------------------------
+
+    /// <summary>Leases on a partition that have not ended.</summary>
+    public static int ActiveLeases(NodeHome home, string partitionId) => home.State.Read(c =>
+        Convert.ToInt32(c.Scalar(null, "SELECT COUNT(*) FROM hosted_leases WHERE partition_id = $p AND ended IS NULL", ("$p", partitionId)), System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// After a partition was wiped whole (Remove-HiddenStoragePartition -Force): its leases end as Wiped with their
+    /// keys destroyed, and its offers are withdrawn.
+    /// </summary>
+    public static void ForgetPartition(NodeHome home, string partitionId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        home.State.Write((c, t) =>
+        {
+            c.Execute(t, "DELETE FROM hosted_lease_objects WHERE lease_id IN (SELECT id FROM hosted_leases WHERE partition_id = $p)", ("$p", partitionId));
+            c.Execute(t, "UPDATE hosted_leases SET state = 'Wiped', at_rest_key = NULL, region_id = NULL, ended = $now WHERE partition_id = $p AND ended IS NULL",
+                ("$p", partitionId), ("$now", LeasePolicy.ToUnixMs(now)));
+            c.Execute(t, "UPDATE availability_offers SET withdrawn = $now WHERE partition_id = $p AND withdrawn IS NULL", ("$p", partitionId), ("$now", LeasePolicy.ToUnixMs(now)));
+            AvailabilityOffers.UpdateAnnounced(c, t, now);
+        });
+        home.State.Read(c => c.Scalar(null, "PRAGMA wal_checkpoint(TRUNCATE)"));
+    }
+
     // ---- plumbing -----------------------------------------------------------------------------------------------
 
     private const string SelectLeases = "SELECT id, offer_id, partition_id, holder_node_id, region_id, size, until, created, state, at_rest_key, warned, ended FROM hosted_leases";

@@ -72,7 +72,7 @@ public static class HiddenPartitions
             HiddenStoragePartition Unopened(string health) => new()
             {
                 Id = r.Id, NodeId = home.NodeId.ToString(), Kind = r.Kind, Location = r.Location, Size = r.Size,
-                Health = health, Created = r.Created, NodePath = home.Path,
+                Health = health, Created = r.Created, NodePath = home.Path, Leases = Leasing.LeaseHost.ActiveLeases(home, r.Id),
             };
             try
             {
@@ -96,10 +96,14 @@ public static class HiddenPartitions
     /// on a device or partition the superblocks and metadata are zeroed too (nothing looks like a vault any more), and a
     /// GPT partition is deleted from its disk. A vault in use (a running node serves it) is refused with VaultInUse.
     /// </summary>
-    public static void Remove(NodeHome home, string id)
+    public static void Remove(NodeHome home, string id, bool force = false)
     {
         var row = Rows(home, id).SingleOrDefault()
             ?? throw new PeerStorageException("HiddenPartitionNotFound", PeerErrorKind.NotFound, $"No hidden storage partition {id} on this node.", target: id);
+        var leases = Leasing.LeaseHost.ActiveLeases(home, row.Id);
+        if (leases > 0 && !force)
+            throw new PeerStorageException("HiddenPartitionHasLeases", PeerErrorKind.InvalidOperation,
+                $"Peers hold {leases} lease(s) on hidden storage partition {row.Id} that have not ended; -Force wipes them with it (their holders lose that data).", target: id);
         if (row.Kind == ContainerFile)
         {
             if (File.Exists(row.Location))
@@ -110,6 +114,7 @@ public static class HiddenPartitions
             }
         }
         else RemoveFromDevice(home, row);
+        if (leases > 0) Leasing.LeaseHost.ForgetPartition(home, row.Id);
         DeleteRow(home, row.Id);
         home.Log.Tell("Wiped and removed hidden storage partition {Id}", row.Id);
     }
@@ -228,6 +233,7 @@ public static class HiddenPartitions
         {
             Id = id, NodeId = home.NodeId.ToString(), Kind = kind, Location = location, Size = vault.Size, Used = vault.Used,
             Free = vault.Available, Health = check.IsHealthy ? "Healthy" : check.ToString(), Created = created, NodePath = home.Path,
+            Leases = Leasing.LeaseHost.ActiveLeases(home, id),
         };
     }
 

@@ -10,7 +10,8 @@ namespace PeerStorage.PowerShell.Leasing;
 /// vault's journal), then releases the carrier: a container file is deleted; on a device or partition the superblocks,
 /// journal and metadata are zeroed too, so nothing (blkid included) finds a vault or a filesystem there; a GPT
 /// partition is then deleted from its disk. Peers' data in it is gone for good (ConfirmImpact High). A vault that a
-/// running node serves is refused (VaultInUse): stop the node first.</para>
+/// running node serves is refused (VaultInUse): stop the node first. A vault with leases that have not ended is
+/// refused (HiddenPartitionHasLeases) unless -Force; then those leases end as Wiped and its offers are withdrawn.</para>
 /// </summary>
 /// <example>
 /// <code>Get-HiddenStoragePartition | Remove-HiddenStoragePartition -Confirm:$false</code>
@@ -29,10 +30,14 @@ public sealed class RemoveHiddenStoragePartitionCommand : NodeCmdlet
     [ValidateNotNullOrEmpty]
     public string Id { get; set; } = "";
 
+    /// <summary><para>Wipes it even while peers hold leases in it that have not ended (they lose that data).</para></summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
         if (!TryGetSession(out var session)) return;
         if (!ShouldProcess(Id, "Wipe the hidden storage partition (zeroing its data and superblocks) and release its space")) return;
-        TryRunEngine(() => { HiddenPartitions.Remove(session.Home, Id); return true; }, Id, out _);
+        TryRunEngine(() => { HiddenPartitions.Remove(session.Home, Id, Force); return true; }, Id, out _);
     }
 }
