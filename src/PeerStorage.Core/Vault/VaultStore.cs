@@ -52,6 +52,19 @@ public sealed class VaultStore : IDisposable
     /// </summary>
     internal int BatchBytes { get; set; }
 
+    /// <summary>
+    /// Opening after a crash reads back every block the journal's Write records name (to see which content landed),
+    /// so a checkpoint comes once the records since the last one name this much data, whatever room the journal has
+    /// left: recovery then reads at most about this much. Tests may lower it.
+    /// </summary>
+    internal long ReplayBytesLimit { get; set; } = 2L << 30;
+
+    /// <summary>Data bytes named by Write records since the last checkpoint.</summary>
+    private long _journalDataBytes;
+
+    /// <summary>The active checkpoint's generation (for tests).</summary>
+    internal ulong Generation => _superblock.Generation;
+
     public Guid Id => _superblock.VaultId;
     public string Path => _device.Path;
     /// <summary>Bytes available to regions (the data extents), not counting the vault's own metadata.</summary>
@@ -602,7 +615,8 @@ public sealed class VaultStore : IDisposable
         var needed = Journal.SpaceFor(record);
         if (needed > Geometry.JournalLength)
             throw VaultErrors.InvalidArgument("This change is too large for the vault's journal; split it.");
-        if (needed > _journal.Remaining) WriteCheckpoint();
+        if (needed > _journal.Remaining || _journalDataBytes >= ReplayBytesLimit) WriteCheckpoint();
+        if (record.Type == JournalRecordType.Write) _journalDataBytes += (long)record.Checksums!.Count * B;
     }
 
     /// <summary>Applies a committed record to the in-memory metadata (and, for Free/Wipe, zeroes the carrier). Used live and on replay.</summary>
@@ -670,6 +684,7 @@ public sealed class VaultStore : IDisposable
         _device.Flush();
         _superblock = next;
         _journal.Reset();
+        _journalDataBytes = 0;
     }
 
     private static Superblock ReadSuperblock(VaultDevice device, string path)

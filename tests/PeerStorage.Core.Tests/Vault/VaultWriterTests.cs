@@ -152,6 +152,31 @@ public sealed class VaultWriterTests : IDisposable
         Assert.True(reopened.Check().IsHealthy);
     }
 
+    [Fact]
+    public void ACheckpointComesOnceTheJournalNamesEnoughDataSoRecoveryStaysShort()
+    {
+        var data = VaultDataTests.Random(5_000_000, seed: 8);
+        Guid id;
+        using (var vault = VaultStore.Format(_path, Size))
+        {
+            vault.ReplayBytesLimit = 1024 * 1024;
+            var region = vault.Allocate("o", data.Length);
+            id = region.Id;
+            var before = vault.Generation;
+            using (var writer = vault.OpenWriter(region))
+                for (var position = 0; position < data.Length; position += 500_000)
+                {
+                    writer.Write(data.AsSpan(position, Math.Min(500_000, data.Length - position)));
+                    writer.Commit();
+                }
+            Assert.True(vault.Generation - before >= 3, $"expected checkpoints every ~1 MiB of data, got {vault.Generation - before}");
+            vault.Abandon();
+        }
+        using var reopened = VaultStore.Open(_path);
+        Assert.Equal(data, ReadBack(reopened, reopened.GetRegion(id), 0, data.Length));
+        Assert.True(reopened.Check().IsHealthy);
+    }
+
     private static byte[] ReadBack(VaultStore vault, VaultRegion region, long offset, int length)
     {
         var buffer = new byte[length];
