@@ -566,20 +566,31 @@ public sealed class VaultStore : IDisposable
     /// </summary>
     private void ReplayWrite(JournalRecord record, Func<long, bool> isLastWriteOf)
     {
-        var block = new byte[VaultGeometry.DataBlockSize];
+        const int ChunkBlocks = 256; // blocks are read back 1 MiB at a time
+        var chunk = new byte[ChunkBlocks * B];
         var index = 0;
         foreach (var run in record.Runs!)
-            for (var b = run.Start; b < run.Start + run.Count; b++)
+            for (var first = run.Start; first < run.Start + run.Count; first += ChunkBlocks)
             {
-                var written = record.Checksums![index++];
-                if (!isLastWriteOf(b)) { _checksums.Set(b, written); continue; }
-                var before = _checksums[b];
-                _device.Read(Geometry.BlockOffset(b), block);
-                var actual = BlockChecksums.Of(block);
-                if (actual == written) _checksums.Set(b, written);                    // landed
-                else if (actual == before) { }                                         // did not land
-                else if (before == BlockChecksums.Unwritten) _device.Zero(Geometry.BlockOffset(b), block.Length);
-                else _checksums.Set(b, actual);                                        // torn over written data
+                var count = (int)Math.Min(ChunkBlocks, run.Start + run.Count - first);
+                var read = false;
+                for (var i = 0; i < count; i++)
+                {
+                    var b = first + i;
+                    var written = record.Checksums![index++];
+                    if (!isLastWriteOf(b)) { _checksums.Set(b, written); continue; }
+                    if (!read)
+                    {
+                        _device.Read(Geometry.BlockOffset(first), chunk.AsSpan(0, count * B));
+                        read = true;
+                    }
+                    var before = _checksums[b];
+                    var actual = BlockChecksums.Of(chunk.AsSpan(i * B, B));
+                    if (actual == written) _checksums.Set(b, written);                    // landed
+                    else if (actual == before) { }                                         // did not land
+                    else if (before == BlockChecksums.Unwritten) _device.Zero(Geometry.BlockOffset(b), B);
+                    else _checksums.Set(b, actual);                                        // torn over written data
+                }
             }
     }
 
