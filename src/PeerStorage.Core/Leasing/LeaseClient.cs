@@ -109,14 +109,17 @@ public static class LeaseClient
     {
         ValidateName(name);
         var held = RequireActive(home, leaseId);
-        await using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        await using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
         var length = source.Length;
-        using var cipher = new LeaseObjectCipher(held.OwnerKey);
+        await using var session = await HostSession.OpenAsync(home, NodeId.Parse(held.HostNodeId), cancellationToken).ConfigureAwait(false);
+        using var cipher = await CipherAsync(session, held, cancellationToken).ConfigureAwait(false);
         var nameKey = cipher.NameKey(name);
         var header = new LeaseService.PutHeader(leaseId, nameKey, cipher.SealName(name), LeaseObjectCipher.StoredLength(length));
-        await using var session = await HostSession.OpenAsync(home, NodeId.Parse(held.HostNodeId), cancellationToken).ConfigureAwait(false);
-        var stored = await LeaseService.PutAsync(session.Connection, header,
-            stream => cipher.EncryptAsync(source, length, nameKey, stream, done => progress?.Invoke(done, length), cancellationToken), cancellationToken).ConfigureAwait(false);
+        Task Encrypt(Stream stream) => cipher.EncryptAsync(source, length, nameKey, stream, done => progress?.Invoke(done, length), cancellationToken);
+        // The data channel when the host has one (the object is sealed already: no second encryption by TLS), else
+        // a stream on the TLS session.
+        var stored = await LeaseService.UploadAsync(session.Connection, header, Encrypt, cancellationToken).ConfigureAwait(false)
+                     ?? await LeaseService.PutAsync(session.Connection, header, Encrypt, cancellationToken).ConfigureAwait(false);
         return Describe(held, name, stored, sourcePath);
     }
 
@@ -128,9 +131,9 @@ public static class LeaseClient
     {
         ValidateName(name);
         var held = RequireActive(home, leaseId);
-        using var cipher = new LeaseObjectCipher(held.OwnerKey);
-        var nameKey = cipher.NameKey(name);
         await using var session = await HostSession.OpenAsync(home, NodeId.Parse(held.HostNodeId), cancellationToken).ConfigureAwait(false);
+        using var cipher = await CipherAsync(session, held, cancellationToken).ConfigureAwait(false);
+        var nameKey = cipher.NameKey(name);
         var found = (await LeaseService.ObjectsAsync(session.Connection, leaseId, nameKey, cancellationToken).ConfigureAwait(false)).FirstOrDefault()
                     ?? throw LeaseErrors.ObjectNotFound(leaseId, name);
         var directory = Path.GetDirectoryName(Path.GetFullPath(destinationPath))!;
@@ -158,8 +161,8 @@ public static class LeaseClient
     public static async Task<IReadOnlyList<PeerLeaseObject>> ObjectsAsync(NodeHome home, string leaseId, string? name, CancellationToken cancellationToken)
     {
         var held = RequireActive(home, leaseId);
-        using var cipher = new LeaseObjectCipher(held.OwnerKey);
         await using var session = await HostSession.OpenAsync(home, NodeId.Parse(held.HostNodeId), cancellationToken).ConfigureAwait(false);
+        using var cipher = await CipherAsync(session, held, cancellationToken).ConfigureAwait(false);
         var stored = await LeaseService.ObjectsAsync(session.Connection, leaseId, name is null ? null : cipher.NameKey(name), cancellationToken).ConfigureAwait(false);
         if (name is not null && stored.Length == 0) throw LeaseErrors.ObjectNotFound(leaseId, name);
         // A name that does not open with our key (or whose key does not match it) was not written by us: leave it out.
@@ -171,8 +174,8 @@ public static class LeaseClient
     public static async Task DeleteObjectAsync(NodeHome home, string leaseId, string name, CancellationToken cancellationToken)
     {
         var held = RequireActive(home, leaseId);
-        using var cipher = new LeaseObjectCipher(held.OwnerKey);
         await using var session = await HostSession.OpenAsync(home, NodeId.Parse(held.HostNodeId), cancellationToken).ConfigureAwait(false);
+        using var cipher = await CipherAsync(session, held, cancellationToken).ConfigureAwait(false);
         try
         {
             await LeaseService.DeleteAsync(session.Connection, leaseId, cipher.NameKey(name), cancellationToken).ConfigureAwait(false);
@@ -180,6 +183,20 @@ public static class LeaseClient
         catch (PeerStorageException e) when (e.ErrorId == "LeaseObjectNotFound")
         {
             throw LeaseErrors.ObjectNotFound(leaseId, name); // the host only knew the hash: name it
+        }
+    }
+
+    /// <summary>The lease's cipher: this node's owner key with the host's share, fetched now and kept only in memory.</summary>
+    private static async Task<LeaseObjectCipher> CipherAsync(HostSession session, HeldLeases.Held held, CancellationToken cancellationToken)
+    {
+        var share = await LeaseService.KeyShareAsync(session.Connection, held.LeaseId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new LeaseObjectCipher(held.OwnerKey, share);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(share);
         }
     }
 

@@ -12,8 +12,8 @@ public sealed record StoredObject(string NameKey, string SealedName, long Stored
 
 /// <summary>
 /// The host's side of leases: claims against offers become vault regions; only the holder (the node id the TLS
-/// session proved) touches a lease's objects; and when a lease ends its region is wiped to zeros and its at-rest key
-/// destroyed. One instance per running node: it keeps the node's vaults open while it serves.
+/// session proved) touches a lease's objects; and when a lease ends its region is wiped to zeros and the host's half
+/// of its data key destroyed. One instance per running node: it keeps the node's vaults open while it serves.
 /// </summary>
 public sealed class LeaseHost : IDisposable
 {
@@ -38,7 +38,7 @@ public sealed class LeaseHost : IDisposable
     }
 
     internal sealed record LeaseRow(string Id, string OfferId, string PartitionId, string Holder, string? RegionId, long Size, long Until,
-        long Created, string State, byte[]? AtRestKey, bool Warned, long? Ended);
+        long Created, string State, byte[]? KeyShare, bool Warned, long? Ended);
 
     // ---- leases -------------------------------------------------------------------------------------------------
 
@@ -64,10 +64,10 @@ public sealed class LeaseHost : IDisposable
                     ?? throw LeaseErrors.NoOfferFits(size, until ?? now);
                 var leaseEnd = until?.ToUnixTimeMilliseconds() ?? chosen.Until;
                 c.Execute(t, """
-                    INSERT INTO hosted_leases(id, offer_id, partition_id, holder_node_id, size, until, created, state, at_rest_key)
+                    INSERT INTO hosted_leases(id, offer_id, partition_id, holder_node_id, size, until, created, state, key_share)
                     VALUES($id, $offer, $p, $holder, $size, $until, $created, 'Claiming', $key)
                     """, ("$id", id), ("$offer", chosen.Id), ("$p", chosen.PartitionId), ("$holder", holder.ToString()), ("$size", size),
-                    ("$until", leaseEnd), ("$created", LeasePolicy.ToUnixMs(now)), ("$key", AtRestCipher.NewKey()));
+                    ("$until", leaseEnd), ("$created", LeasePolicy.ToUnixMs(now)), ("$key", System.Security.Cryptography.RandomNumberGenerator.GetBytes(LeaseObjectCipher.KeyShareBytes)));
                 AvailabilityOffers.UpdateAnnounced(c, t, now);
                 return (chosen, leaseEnd);
             });
@@ -144,15 +144,14 @@ public sealed class LeaseHost : IDisposable
         try
         {
             var (vault, region) = Region(lease);
-            using var cipher = new AtRestCipher(lease.AtRestKey!);
             var gate = _uploadGates.GetOrAdd(leaseId, _ => new SemaphoreSlim(1, 1));
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             long received = 0;
             try
             {
                 // The vault's streaming writer batches journal records and flushes once, at the commit that
-                // acknowledges the upload. Two buffers: while one is encrypted at rest and handed to the writer on a
-                // worker, the next fills from the network.
+                // acknowledges the upload. Two buffers: while one goes to the writer on a worker, the next fills from
+                // the network.
                 using var writer = vault.OpenWriter(region, offset);
                 var size = (int)Math.Min(WritePiece, Math.Max(1, storedLength));
                 byte[][] buffers = [new byte[size], new byte[size]];
@@ -173,18 +172,13 @@ public sealed class LeaseHost : IDisposable
                         }
                         await pending.ConfigureAwait(false);
                         if (filled == 0) break;
-                        var at = offset + received;
-                        pending = Task.Run(() =>
-                        {
-                            cipher.Transform(at, buffer.AsSpan(0, filled));
-                            writer.Write(buffer.AsSpan(0, filled));
-                        }, CancellationToken.None);
+                        pending = Task.Run(() => writer.Write(buffer.AsSpan(0, filled)), CancellationToken.None);
                         received += filled;
                     }
                 }
                 finally
                 {
-                    // Never leave a worker writing from a buffer, a cipher or a writer this method is about to drop.
+                    // Never leave a worker writing from a buffer or a writer this method is about to drop.
                     // When the loop failed, its failure is the one reported; the worker's own outcome no longer matters.
                     await pending.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
                 }
@@ -221,7 +215,6 @@ public sealed class LeaseHost : IDisposable
             r => (Offset: r.GetInt64(0), Length: r.GetInt64(1)), ("$l", leaseId), ("$n", nameKey))).FirstOrDefault();
         if (item == default) throw LeaseErrors.ObjectNotFound(leaseId, nameKey);
         var (vault, region) = Region(lease);
-        using var cipher = new AtRestCipher(lease.AtRestKey!);
         var prefix = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(prefix, item.Length);
         await destination.WriteAsync(prefix, cancellationToken).ConfigureAwait(false);
@@ -230,13 +223,23 @@ public sealed class LeaseHost : IDisposable
         {
             var take = (int)Math.Min(buffer.Length, item.Length - done);
             vault.Read(region, item.Offset + done, buffer.AsSpan(0, take));
-            cipher.Transform(item.Offset + done, buffer.AsSpan(0, take));
             await destination.WriteAsync(buffer.AsMemory(0, take), cancellationToken).ConfigureAwait(false);
             done += take;
         }
     }
 
-    /// <summary>Forgets an object. Its bytes stay as ciphertext under two keys until reused or the lease's wipe.</summary>
+    /// <summary>
+    /// The host's half of the lease's data key, for its holder only and only while the lease lives: the holder
+    /// derives the lease's keys from it and its own owner key, and never stores it. Destroyed when the lease ends.
+    /// </summary>
+    public byte[] KeyShare(NodeId holder, string leaseId)
+    {
+        var lease = Row(holder, leaseId);
+        RequireLive(lease, _clock());
+        return lease.KeyShare!;
+    }
+
+    /// <summary>Forgets an object. Its bytes stay, unreadable without both key halves, until reused or the lease's wipe.</summary>
     public void Delete(NodeId holder, string leaseId, string nameKey)
     {
         _home.State.Write((c, t) =>
@@ -301,7 +304,7 @@ public sealed class LeaseHost : IDisposable
             _home.State.Write((c, t) =>
             {
                 c.Execute(t, "DELETE FROM hosted_lease_objects WHERE lease_id = $id", ("$id", lease.Id));
-                c.Execute(t, "UPDATE hosted_leases SET state = $s, at_rest_key = NULL, region_id = NULL, ended = $now WHERE id = $id",
+                c.Execute(t, "UPDATE hosted_leases SET state = $s, key_share = NULL, region_id = NULL, ended = $now WHERE id = $id",
                     ("$s", state), ("$now", LeasePolicy.ToUnixMs(now)), ("$id", lease.Id));
                 AvailabilityOffers.UpdateAnnounced(c, t, now);
             });
@@ -327,7 +330,7 @@ public sealed class LeaseHost : IDisposable
         home.State.Write((c, t) =>
         {
             c.Execute(t, "DELETE FROM hosted_lease_objects WHERE lease_id IN (SELECT id FROM hosted_leases WHERE partition_id = $p)", ("$p", partitionId));
-            c.Execute(t, "UPDATE hosted_leases SET state = 'Wiped', at_rest_key = NULL, region_id = NULL, ended = $now WHERE partition_id = $p AND ended IS NULL",
+            c.Execute(t, "UPDATE hosted_leases SET state = 'Wiped', key_share = NULL, region_id = NULL, ended = $now WHERE partition_id = $p AND ended IS NULL",
                 ("$p", partitionId), ("$now", LeasePolicy.ToUnixMs(now)));
             c.Execute(t, "UPDATE availability_offers SET withdrawn = $now WHERE partition_id = $p AND withdrawn IS NULL", ("$p", partitionId), ("$now", LeasePolicy.ToUnixMs(now)));
             AvailabilityOffers.UpdateAnnounced(c, t, now);
@@ -337,7 +340,7 @@ public sealed class LeaseHost : IDisposable
 
     // ---- plumbing -----------------------------------------------------------------------------------------------
 
-    private const string SelectLeases = "SELECT id, offer_id, partition_id, holder_node_id, region_id, size, until, created, state, at_rest_key, warned, ended FROM hosted_leases";
+    private const string SelectLeases = "SELECT id, offer_id, partition_id, holder_node_id, region_id, size, until, created, state, key_share, warned, ended FROM hosted_leases";
 
     private static LeaseRow ReadLease(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
         r.IsDBNull(4) ? null : r.GetString(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetString(8),

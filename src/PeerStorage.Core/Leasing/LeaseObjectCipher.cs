@@ -5,8 +5,11 @@ using System.Text;
 namespace PeerStorage.Core.Leasing;
 
 /// <summary>
-/// How a holder encrypts its objects before they leave: the host stores and returns ciphertext only. Keys derive
-/// from the lease's owner key (kept in the holder's state database, never sent): one for data, one for names.
+/// How a holder encrypts its objects before they leave: the host stores and returns ciphertext only. The lease's
+/// keys (one for data, one for names, one for name lookups) derive from two halves: the owner key, kept in the
+/// holder's state database and never sent, and the host's key share, fetched from the host for each use and never
+/// stored by the holder. When the lease ends the host destroys its share: whatever is left of the lease on its
+/// carrier is then unreadable by anyone, the holder included, even if the owner key leaks later.
 /// </summary>
 /// <remarks>
 /// Object layout: a 16-byte header (magic "PSLO", version 1, reserved, 8-byte random nonce prefix), then chunks of
@@ -18,6 +21,7 @@ namespace PeerStorage.Core.Leasing;
 public sealed class LeaseObjectCipher : IDisposable
 {
     public const int OwnerKeyBytes = 32;
+    public const int KeyShareBytes = 32;
     public const int ChunkSize = 1024 * 1024;
     public const int HeaderSize = 16;
     public const int TagSize = 16;
@@ -28,18 +32,19 @@ public sealed class LeaseObjectCipher : IDisposable
     private readonly AesGcm _names;
     private readonly byte[] _nameMacKey;
 
-    public LeaseObjectCipher(byte[] ownerKey)
+    public LeaseObjectCipher(byte[] ownerKey, byte[] keyShare)
     {
         if (ownerKey.Length != OwnerKeyBytes) throw new ArgumentException($"An owner key has {OwnerKeyBytes} bytes.", nameof(ownerKey));
-        _data = new AesGcm(Derive(ownerKey, "peerstorage lease data"), TagSize);
-        _names = new AesGcm(Derive(ownerKey, "peerstorage lease names"), TagSize);
-        _nameMacKey = Derive(ownerKey, "peerstorage lease name index");
+        if (keyShare.Length != KeyShareBytes) throw new ArgumentException($"A host key share has {KeyShareBytes} bytes.", nameof(keyShare));
+        _data = new AesGcm(Derive(ownerKey, keyShare, "peerstorage lease data"), TagSize);
+        _names = new AesGcm(Derive(ownerKey, keyShare, "peerstorage lease names"), TagSize);
+        _nameMacKey = Derive(ownerKey, keyShare, "peerstorage lease name index");
     }
 
     public static byte[] NewOwnerKey() => RandomNumberGenerator.GetBytes(OwnerKeyBytes);
 
-    private static byte[] Derive(byte[] key, string purpose) =>
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, info: Encoding.UTF8.GetBytes(purpose));
+    private static byte[] Derive(byte[] ownerKey, byte[] keyShare, string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, ownerKey, 32, salt: keyShare, info: Encoding.UTF8.GetBytes(purpose));
 
     /// <summary>Bytes an object of <paramref name="length"/> plaintext bytes takes on the host.</summary>
     public static long StoredLength(long length) => HeaderSize + Math.Max(1, (length + ChunkSize - 1) / ChunkSize) * TagSize + length;

@@ -19,6 +19,9 @@ public static class LeaseService
     public const string DeleteMethod = "lease.delete";
     public const string PutMethod = "lease.put";
     public const string GetMethod = "lease.get";
+    public const string KeyMethod = "lease.key";
+    public const string UploadMethod = "lease.upload";
+    public const string UploadFinishMethod = "lease.upload.finish";
 
     public sealed record Offers(Availability[] Items);
     public sealed record ClaimRequest(string? OfferId, long Size, DateTimeOffset? Until);
@@ -28,9 +31,42 @@ public static class LeaseService
     public sealed record ObjectQuery(string LeaseId, string? NameKey);
     public sealed record Objects(StoredObject[] Items);
     public sealed record PutHeader(string LeaseId, string NameKey, string SealedName, long StoredLength);
+    public sealed record UploadTicket(string Ticket, string Key);
+    public sealed record KeyShare(string Share);
+    public sealed record UploadRef(string Ticket);
 
-    public static void Map(RequestRouter router, NodeHome home, LeaseHost host)
+    public static void Map(RequestRouter router, NodeHome home, LeaseHost host, BulkTickets tickets)
     {
+        // Uploads over the data channel: the ticket is asked for here, the bytes come on the side channel, and the
+        // outcome (the stored object or the host's error) comes back over TLS when the holder asks for it.
+        var uploads = new System.Collections.Concurrent.ConcurrentDictionary<string, (NodeId Holder, Task<StoredObject> Done)>(StringComparer.Ordinal);
+        router.Map(UploadMethod, (context, body, cancellationToken) =>
+        {
+            var put = JsonBody.Decode<PutHeader>(body);
+            var holder = context.RemoteNodeId;
+            host.Objects(holder, Required(put.LeaseId)); // an unknown or ended lease fails now, before any byte moves
+            var (ticket, key, connected) = tickets.Issue(holder);
+            var id = Convert.ToHexString(ticket);
+            var done = Task.Run(async () =>
+            {
+                await using var stream = await connected.ConfigureAwait(false);
+                return await host.PutAsync(holder, put.LeaseId, Required(put.NameKey), Required(put.SealedName), put.StoredLength, stream, CancellationToken.None).ConfigureAwait(false);
+            });
+            uploads[id] = (holder, done);
+            // Forget an outcome nobody asked for.
+            _ = ForgetLaterAsync(done, () => uploads.TryRemove(id, out var _));
+            return Reply(new UploadTicket(id, Convert.ToBase64String(key)));
+        });
+        router.Map(UploadFinishMethod, async (context, body, cancellationToken) =>
+        {
+            var id = Required(JsonBody.Decode<UploadRef>(body).Ticket);
+            if (!uploads.TryGetValue(id, out var upload) || upload.Holder != context.RemoteNodeId)
+                throw new PeerStorageException("BulkChannelUnknown", PeerErrorKind.NotFound, "No upload with that ticket from the calling node.");
+            var stored = await upload.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
+            uploads.TryRemove(id, out _);
+            return JsonBody.Encode(stored);
+        });
+
         router.Map(OffersMethod, (_, _, _) => Reply(new Offers([.. AvailabilityOffers.Active(home)])));
         router.Map(ClaimMethod, (context, body, _) =>
         {
@@ -49,6 +85,8 @@ public static class LeaseService
             host.Release(context.RemoteNodeId, Required(JsonBody.Decode<LeaseQuery>(body).LeaseId));
             return Reply(new Leases([]));
         });
+        router.Map(KeyMethod, (context, body, _) =>
+            Reply(new KeyShare(Convert.ToBase64String(host.KeyShare(context.RemoteNodeId, Required(JsonBody.Decode<LeaseQuery>(body).LeaseId))))));
         router.Map(ObjectsMethod, (context, body, _) =>
         {
             var query = JsonBody.Decode<ObjectQuery>(body);
@@ -73,6 +111,13 @@ public static class LeaseService
         });
     }
 
+    private static async Task ForgetLaterAsync(Task outcome, Action forget)
+    {
+        await outcome.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        await Task.Delay(BulkTickets.Lifetime).ConfigureAwait(false);
+        forget();
+    }
+
     private static string Required(string? value) =>
         string.IsNullOrEmpty(value) ? throw new PeerStorageException("PeerBadRequest", PeerErrorKind.InvalidData, "The peer left out a required field.") : value;
 
@@ -95,6 +140,21 @@ public static class LeaseService
     public static Task ReleaseAsync(PeerConnection host, string leaseId, CancellationToken cancellationToken) =>
         host.RequestAsync(ReleaseMethod, JsonBody.Encode(new LeaseQuery(leaseId)), cancellationToken);
 
+    /// <summary>The host's half of the lease's data key (never stored by the holder).</summary>
+    public static async Task<byte[]> KeyShareAsync(PeerConnection host, string leaseId, CancellationToken cancellationToken)
+    {
+        var share = JsonBody.Decode<KeyShare>(await host.RequestAsync(KeyMethod, JsonBody.Encode(new LeaseQuery(leaseId)), cancellationToken).ConfigureAwait(false)).Share;
+        try
+        {
+            var bytes = Convert.FromBase64String(share ?? "");
+            if (bytes.Length == LeaseObjectCipher.KeyShareBytes) return bytes;
+        }
+        catch (FormatException)
+        {
+        }
+        throw new PeerStorageException("PeerBadRequest", PeerErrorKind.InvalidData, "The host sent a malformed key share.");
+    }
+
     public static async Task<StoredObject[]> ObjectsAsync(PeerConnection host, string leaseId, string? nameKey, CancellationToken cancellationToken) =>
         JsonBody.Decode<Objects>(await host.RequestAsync(ObjectsMethod, JsonBody.Encode(new ObjectQuery(leaseId, nameKey)), cancellationToken).ConfigureAwait(false)).Items;
 
@@ -110,6 +170,37 @@ public static class LeaseService
         using var reply = new MemoryStream();
         await stream.CopyToAsync(reply, cancellationToken).ConfigureAwait(false);
         return JsonBody.Decode<StoredObject>(reply.ToArray());
+    }
+
+    /// <summary>
+    /// Uploads an object over the data channel when the host offers one: a ticket over TLS, the bytes on the side
+    /// channel, the outcome over TLS. Returns null when the host does not know the data channel (an older node), so
+    /// the caller can use <see cref="PutAsync"/> instead.
+    /// </summary>
+    public static async Task<StoredObject?> UploadAsync(PeerConnection host, PutHeader header, Func<Stream, Task> write, CancellationToken cancellationToken)
+    {
+        UploadTicket ticket;
+        try
+        {
+            ticket = JsonBody.Decode<UploadTicket>(await host.RequestAsync(UploadMethod, JsonBody.Encode(header), cancellationToken).ConfigureAwait(false));
+        }
+        catch (PeerRemoteException e) when (e.ErrorId == TransportErrors.PeerMethodNotFound)
+        {
+            return null;
+        }
+        if (host.RemoteEndPoint is not System.Net.IPEndPoint endPoint)
+            throw new PeerStorageException("BulkChannelUnavailable", PeerErrorKind.ConnectionError, "The host's address is unknown; no data channel can open.");
+        try
+        {
+            await using var channel = await BulkChannel.ConnectAsync(endPoint, Convert.FromHexString(ticket.Ticket), Convert.FromBase64String(ticket.Key), cancellationToken).ConfigureAwait(false);
+            await write(channel).ConfigureAwait(false);
+            await channel.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The host stopped reading (quota, an ended lease...): its reason is the outcome asked for below.
+        }
+        return JsonBody.Decode<StoredObject>(await host.RequestAsync(UploadFinishMethod, JsonBody.Encode(new UploadRef(ticket.Ticket)), cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Streams an object down: <paramref name="read"/> gets the stream positioned at the data and its stored length.</summary>

@@ -46,7 +46,7 @@ public sealed class NodeRuntime : IAsyncDisposable
         _directoryAddress = home.Settings.Get(SettingKeys.DirectoryAddress);
         Network = new NodeNetwork(home);
         Leases = new LeaseHost(home);
-        LeaseService.Map(Network.Router, home, Leases);
+        LeaseService.Map(Network.Router, home, Leases, _bulkTickets);
         _leaseMaintenance = new LeaseMaintenance(home, Leases);
     }
 
@@ -56,6 +56,8 @@ public sealed class NodeRuntime : IAsyncDisposable
     /// <summary>The leases this node hosts for peers.</summary>
     public LeaseHost Leases { get; }
     private readonly LeaseMaintenance _leaseMaintenance;
+    /// <summary>Tickets for data channels (bulk bytes beside the TLS sessions that asked for them).</summary>
+    private readonly BulkTickets _bulkTickets = new();
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public NodeId NodeId => _home.NodeId;
     public string Name => _name;
@@ -153,6 +155,11 @@ public sealed class NodeRuntime : IAsyncDisposable
                 var peeked = new PeekedStream(stream, first[0]);
                 if (first[0] == TlsHandshakeRecord)
                     await Network.Listener.ServeAsync(peeked, client.Client.RemoteEndPoint, _stopping.Token).ConfigureAwait(false);
+                else if (first[0] == BulkChannel.FirstByte)
+                {
+                    client.ReceiveBufferSize = 4 << 20;
+                    await _bulkTickets.AcceptAsync(peeked, _stopping.Token).ConfigureAwait(false);
+                }
                 else
                     await Ping.AnswerAsync(peeked, () => (_home.NodeId.ToString(), _name), _stopping.Token).ConfigureAwait(false);
             }

@@ -84,8 +84,9 @@ internal static class Migrations
             created TEXT NOT NULL);
         """,
         // 6: availability offers and the leases against them — hosted here for peers, and held by this node on peers.
-        // Times are Unix milliseconds (UTC) so the sweeper compares numbers. at_rest_key is destroyed (NULL, with
-        // secure_delete) when a lease ends: the host can no longer decrypt what is left of it.
+        // Times are Unix milliseconds (UTC) so the sweeper compares numbers. key_share is the host's half of a lease's
+        // data key (the holder's owner key is the other); it is destroyed (NULL, with secure_delete) when the lease ends,
+        // so what might be left of the lease on the carrier can no longer be decrypted by anyone.
         """
         CREATE TABLE availability_offers (
             id TEXT PRIMARY KEY,
@@ -104,7 +105,7 @@ internal static class Migrations
             until INTEGER NOT NULL,
             created INTEGER NOT NULL,
             state TEXT NOT NULL,
-            at_rest_key BLOB,
+            key_share BLOB,
             warned INTEGER NOT NULL DEFAULT 0,
             ended INTEGER);
         CREATE INDEX hosted_leases_holder ON hosted_leases(holder_node_id);

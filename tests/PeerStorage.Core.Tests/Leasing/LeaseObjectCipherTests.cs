@@ -30,7 +30,7 @@ public sealed class LeaseObjectCipherTests
     [InlineData(3 * Chunk + 5)]
     public async Task Objects_of_every_length_round_trip_and_take_the_predicted_space(int length)
     {
-        using var cipher = new LeaseObjectCipher(LeaseObjectCipher.NewOwnerKey());
+        using var cipher = new LeaseObjectCipher(LeaseObjectCipher.NewOwnerKey(), Share());
         var plain = Vault.VaultDataTests.Random(length, seed: length);
         var key = cipher.NameKey("backup/" + length);
         var sealedBytes = await Seal(cipher, plain, key);
@@ -44,7 +44,8 @@ public sealed class LeaseObjectCipherTests
     public async Task A_flipped_bit_a_cut_off_tail_another_name_or_another_key_is_refused()
     {
         var ownerKey = LeaseObjectCipher.NewOwnerKey();
-        using var cipher = new LeaseObjectCipher(ownerKey);
+        var share = Share();
+        using var cipher = new LeaseObjectCipher(ownerKey, share);
         var plain = Vault.VaultDataTests.Random(2 * Chunk + 100, seed: 3);
         var key = cipher.NameKey("a");
         var sealedBytes = await Seal(cipher, plain, key);
@@ -58,15 +59,15 @@ public sealed class LeaseObjectCipherTests
         Assert.Equal("LeaseObjectTampered", (await Assert.ThrowsAsync<PeerStorageException>(() => Open(cipher, cut, key))).ErrorId);
 
         Assert.Equal("LeaseObjectTampered", (await Assert.ThrowsAsync<PeerStorageException>(() => Open(cipher, sealedBytes, cipher.NameKey("b")))).ErrorId);
-        using var stranger = new LeaseObjectCipher(LeaseObjectCipher.NewOwnerKey());
+        using var stranger = new LeaseObjectCipher(LeaseObjectCipher.NewOwnerKey(), Share());
         Assert.Equal("LeaseObjectTampered", (await Assert.ThrowsAsync<PeerStorageException>(() => Open(stranger, sealedBytes, key))).ErrorId);
     }
 
     [Fact]
     public void Names_are_hashed_and_sealed_per_owner_key()
     {
-        using var a = new LeaseObjectCipher(LeaseObjectCipher.NewOwnerKey());
-        using var b = new LeaseObjectCipher(LeaseObjectCipher.NewOwnerKey());
+        using var a = new LeaseObjectCipher(LeaseObjectCipher.NewOwnerKey(), Share());
+        using var b = new LeaseObjectCipher(LeaseObjectCipher.NewOwnerKey(), Share());
         Assert.Equal(a.NameKey("payroll.xlsx"), a.NameKey("payroll.xlsx"));
         Assert.NotEqual(a.NameKey("payroll.xlsx"), b.NameKey("payroll.xlsx"));
         Assert.Matches("^[0-9a-f]{64}$", a.NameKey("x"));
@@ -78,18 +79,20 @@ public sealed class LeaseObjectCipherTests
     }
 
     [Fact]
-    public void The_at_rest_layer_gives_the_same_bytes_whatever_the_pieces()
+    public async Task Once_the_host_destroyed_its_share_the_owner_key_alone_opens_nothing()
     {
-        using var cipher = new AtRestCipher(AtRestCipher.NewKey());
+        var ownerKey = LeaseObjectCipher.NewOwnerKey();
+        using var cipher = new LeaseObjectCipher(ownerKey, Share());
         var plain = Vault.VaultDataTests.Random(10_000, seed: 9);
-        var whole = (byte[])plain.Clone();
-        cipher.Transform(1000, whole);
-        var pieces = (byte[])plain.Clone();
-        foreach (var (start, length) in new[] { (0, 7), (7, 16), (23, 4000), (4023, 5977) })
-            cipher.Transform(1000 + start, pieces.AsSpan(start, length));
-        Assert.Equal(whole, pieces);
-        Assert.NotEqual(plain, whole);
-        cipher.Transform(1000, whole);
-        Assert.Equal(plain, whole);
+        var key = cipher.NameKey("x");
+        var sealedBytes = await Seal(cipher, plain, key);
+        var sealedName = cipher.SealName("x");
+        // The same owner key with any other share (the destroyed one cannot be had back) derives other keys.
+        using var withoutShare = new LeaseObjectCipher(ownerKey, Share());
+        Assert.NotEqual(key, withoutShare.NameKey("x"));
+        Assert.Null(withoutShare.OpenName(sealedName));
+        Assert.Equal("LeaseObjectTampered", (await Assert.ThrowsAsync<PeerStorageException>(() => Open(withoutShare, sealedBytes, key))).ErrorId);
     }
+
+    private static byte[] Share() => System.Security.Cryptography.RandomNumberGenerator.GetBytes(LeaseObjectCipher.KeyShareBytes);
 }

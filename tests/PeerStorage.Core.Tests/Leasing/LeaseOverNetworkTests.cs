@@ -58,6 +58,10 @@ public sealed class LeaseOverNetworkTests : IAsyncLifetime
         Assert.Equal(content.Length, written.Length);
         Assert.Equal(content.Length, reported);
 
+        // The host's carrier holds ciphertext only.
+        var carrier = await File.ReadAllBytesAsync(_partition.Location);
+        Assert.True(carrier.AsSpan().IndexOf(content.AsSpan(4096, 64)) < 0, "plaintext found on the host's carrier");
+
         var listed = Assert.Single(await LeaseClient.ObjectsAsync(_holderHome, lease.LeaseId, null, none));
         Assert.Equal("reports/2026-11.bin", listed.Name);
         Assert.Equal(content.Length, listed.Length);
