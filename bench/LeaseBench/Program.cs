@@ -6,8 +6,9 @@ using PeerStorage.Core.Node;
 using PeerStorage.Core.Trust;
 using PeerStorage.Core.Vault;
 
-// A holder writes a file into a lease on a host over loopback: AES-GCM by the holder, the peer transport (mutual
-// TLS 1.3), the host's at-rest layer and a durable vault write, acknowledged when on disk. The anchor is dd writing
+// A holder writes a file into a lease on a host over loopback: AES-GCM by the holder, a ticket over the mutual-TLS
+// session, the sealed bytes on the data channel (AES-GMAC per frame) and a durable vault write, acknowledged when
+// on disk. The anchor is dd writing
 // the same bytes to the same filesystem with conv=fsync (durable at the end). Rounds alternate; the ratio matters.
 Environment.SetEnvironmentVariable("PEERSTORAGE_MDNS", "off"); // no announcements from a bench
 var bytes = Size(Option("--bytes") ?? "512MiB");

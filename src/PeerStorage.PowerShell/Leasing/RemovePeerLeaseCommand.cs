@@ -7,7 +7,7 @@ namespace PeerStorage.PowerShell.Leasing;
 /// <summary>
 /// <para type="synopsis">Releases a lease this node holds: the host wipes it, this node destroys its key.</para>
 /// <para type="description">Remove-PeerLease gives the space back before its time. The host zeroes the lease's space
-/// and destroys its at-rest key at once; this node destroys the lease's owner key, so nothing stored in it can ever be
+/// and destroys its key share at once; this node destroys the lease's owner key, so nothing stored in it can ever be
 /// read again (ConfirmImpact High). A lease that already ended on the host is simply marked released here.</para>
 /// </summary>
 /// <example>

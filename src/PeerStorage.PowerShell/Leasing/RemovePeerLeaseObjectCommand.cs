@@ -7,7 +7,7 @@ namespace PeerStorage.PowerShell.Leasing;
 /// <summary>
 /// <para type="synopsis">Deletes an object from a lease this node holds.</para>
 /// <para type="description">Remove-PeerLeaseObject tells the host to forget the object; its space in the lease is free
-/// for the next write. Its bytes stay unreadable ciphertext (under the owner key and the host's at-rest key) until
+/// for the next write. Its bytes stay unreadable ciphertext (it takes both the owner key and the host's key share) until
 /// overwritten or the lease's wipe.</para>
 /// </summary>
 /// <example>

@@ -7,10 +7,12 @@ namespace PeerStorage.PowerShell.Leasing;
 
 /// <summary>
 /// <para type="synopsis">Stores a file in a lease on a peer, encrypted before it leaves.</para>
-/// <para type="description">Write-PeerLeaseObject encrypts the file with the lease's owner key (AES-256-GCM in 1 MiB
-/// authenticated chunks; the name too) and streams it to the host, which stores only ciphertext, under its own at-rest
-/// key, within the lease's quota. The object replaces one of the same name only once every byte is durable on the
-/// host. Shows progress; Ctrl+C stops it and stores nothing.</para>
+/// <para type="description">Write-PeerLeaseObject encrypts the file (AES-256-GCM in 1 MiB authenticated chunks; the
+/// name too) with keys derived from this node's owner key for the lease and the host's key share, and sends it to the
+/// host, which stores only ciphertext, within the lease's quota. The bytes travel on a data channel beside the TLS
+/// session (a one-time ticket from that session, every frame authenticated), so they are not encrypted twice. The
+/// object replaces one of the same name only once every byte is durable on the host. Shows progress; Ctrl+C stops it
+/// and stores nothing.</para>
 /// </summary>
 /// <example>
 /// <code>Write-PeerLeaseObject -LeaseId 3f1c... -Path ./backup.tar</code>
