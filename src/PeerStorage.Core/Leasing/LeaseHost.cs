@@ -180,7 +180,7 @@ public sealed class LeaseHost : IDisposable
                 {
                     // Never leave a worker writing from a buffer or a writer this method is about to drop.
                     // When the loop failed, its failure is the one reported; the worker's own outcome no longer matters.
-                    await pending.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                    await pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
                 if (received == storedLength) writer.Commit(); // the acknowledgement: every byte durable
             }

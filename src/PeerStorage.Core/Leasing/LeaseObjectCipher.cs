@@ -121,7 +121,7 @@ public sealed class LeaseObjectCipher : IDisposable
         finally
         {
             // A failure before the last send: wait for the one in flight, so its buffer is not reused under it.
-            await sending.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await sending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

@@ -113,7 +113,7 @@ public static class LeaseService
 
     private static async Task ForgetLaterAsync(Task outcome, Action forget)
     {
-        await outcome.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        await outcome.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await Task.Delay(BulkTickets.Lifetime).ConfigureAwait(false);
         forget();
     }

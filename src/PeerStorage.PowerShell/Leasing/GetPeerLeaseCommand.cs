@@ -7,8 +7,8 @@ namespace PeerStorage.PowerShell.Leasing;
 /// <summary>
 /// <para type="synopsis">Lists leases: those this node holds on peers, or those it hosts for peers.</para>
 /// <para type="description">Get-PeerLease asks each host for the current state of the leases this node holds (used
-/// space, object count, Active, Expiring, Expired, Released). A host that cannot be reached is reported as a warning
-/// and its leases are shown from this node's records. -Hosted lists the leases peers hold on this node instead. A
+/// space, object count, Active, Expiring, Expired, Released). A host that cannot be reached is reported as an error
+/// record and its leases are shown from this node's records. -Hosted lists the leases peers hold on this node instead. A
 /// lease in its warning window (a tenth of its span, at most a day) shows as Expiring and writes a warning.</para>
 /// </summary>
 /// <example>
@@ -54,7 +54,8 @@ public sealed class GetPeerLeaseCommand : NodeCmdlet
         if (!TryRunEngine(async (_, cancellationToken) =>
                 await LeaseClient.ListAsync(home, LeaseId, e => { lock (unreachable) unreachable.Add(e); }, cancellationToken).ConfigureAwait(false),
                 LeaseId, out var leases)) return;
-        foreach (var e in unreachable) WriteWarning($"A lease host could not be reached; its leases are shown as last known: {e.Message}");
+        // A host that cannot be reached is an error a script can see; its leases still come out, as last known here.
+        foreach (var e in unreachable) WriteError(ErrorRecords.From(e));
         foreach (var lease in leases)
         {
             if (lease.State == "Expiring") WriteWarning($"Lease {lease.LeaseId} on {lease.NodeId} ends {lease.Until:u}; renew it or copy its objects elsewhere.");
