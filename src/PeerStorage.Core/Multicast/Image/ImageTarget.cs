@@ -63,7 +63,12 @@ public sealed class ImageTarget
                 $"The staging '{staging.Path}' has {staging.VerifiedCount} of {staging.BlockCount} blocks; only a complete image is written.", target: Path);
         CheckFits(manifest);
 
-        if (IsBlockDevice || !staging.TryMoveTo(Path))
+        if (!IsBlockDevice && staging.TryMoveTo(Path))
+        {
+            // The staging was verified against the image's hash just before, and a rename moves no bytes.
+            bytes?.Report(2 * manifest.Size);
+            return;
+        }
         {
             using var target = File.OpenHandle(Path, IsBlockDevice ? FileMode.Open : FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             await CopyAsync(staging.DataHandle, target, manifest.Size, bytes, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using PeerStorage.Core.Multicast;
+using PeerStorage.Core.Multicast.Net;
+using PeerStorage.Core.Node;
+
+namespace PeerStorage.Bench.Imaging;
+
+/// <summary>The two roles of our side, each run as its own process inside a namespace by the orchestrator.</summary>
+internal static class Roles
+{
+    // receive <home> <uri> <target>: prints "done <seconds since start> <bytes from server> <bytes by multicast>".
+    public static async Task<int> ReceiveAsync(string[] args)
+    {
+        using var home = NodeHome.Open(args[0], "Bench");
+        var clock = Stopwatch.StartNew();
+        var result = await DiskImageReceive.RunAsync(home, new DiskImageReceiveRequest
+        {
+            ServerUri = new Uri(args[1]), Target = args[2], Endpoint = new MulticastEndpoint { Interface = "eth0" },
+        }, null, CancellationToken.None);
+        Console.WriteLine($"done {clock.Elapsed.TotalSeconds:F3} {result.BytesFromServer} {result.BytesFromMulticast} {result.Role} {result.RejectedBlocks}");
+        return result.State == "Completed" ? 0 : 1;
+    }
+
+    // send <home> <image> <manifest> [linger seconds]
+    public static async Task<int> SendAsync(string[] args)
+    {
+        using var home = NodeHome.Open(args[0], "Bench");
+        var linger = args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 2;
+        var session = await DiskImageSend.RunAsync(home, new DiskImageSendRequest
+        {
+            ImagePath = args[1], ManifestPath = args[2], Endpoint = new MulticastEndpoint { Interface = "eth0" },
+            Sender = new PeerStorage.Core.Multicast.Session.SenderOptions { Linger = TimeSpan.FromSeconds(linger) },
+        }, null, null, CancellationToken.None);
+        Console.WriteLine($"sent {session.BytesSent} repairs {session.RepairSymbolsSent} passes {session.Passes} receivers {session.Receivers} complete {session.ReceiversComplete} evicted {session.ReceiversEvicted}");
+        return 0;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace PeerStorage.Core.Multicast.Session;
+
+/// <summary>
+/// Spaces sends to a rate (bytes per second) that the rate controller may change at any time. Keeps a small credit so
+/// the sleeps of a coarse timer do not lose rate, and never more, so a pause does not turn into a burst.
+/// </summary>
+internal sealed class Pacer
+{
+    private const double MaxCreditSeconds = 0.002;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private double _credit; // bytes that may go now
+    private double _last;
+    private double _rate;
+
+    public Pacer(double bytesPerSecond) => _rate = bytesPerSecond;
+
+    public double BytesPerSecond
+    {
+        get => Volatile.Read(ref _rate);
+        set => Volatile.Write(ref _rate, Math.Max(1, value));
+    }
+
+    /// <summary>Blocks until <paramref name="bytes"/> may be sent.</summary>
+    public void Take(int bytes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var now = _clock.Elapsed.TotalSeconds;
+            var rate = BytesPerSecond;
+            _credit = Math.Min(_credit + (now - _last) * rate, Math.Max(bytes, rate * MaxCreditSeconds));
+            _last = now;
+            if (_credit >= bytes)
+            {
+                _credit -= bytes;
+                return;
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            var waitMs = (bytes - _credit) / rate * 1000;
+            if (waitMs >= 1) Thread.Sleep(1);
+            else Thread.SpinWait(50);
+        }
+    }
+}
