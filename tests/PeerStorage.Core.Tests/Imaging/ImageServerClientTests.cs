@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using PeerStorage.Core.Multicast;
 
 namespace PeerStorage.Core.Tests.Imaging;
@@ -50,6 +52,31 @@ public sealed class ImageServerClientTests : IDisposable
         var log = server.StopAndReadAccessLog().Where(l => l.Path == "/disk.img").ToList();
         Assert.Equal(3, log.Count);
         Assert.All(log, l => Assert.Equal(206, l.Status));
+    }
+
+    [Fact]
+    public async Task HttpsWorksTheSame()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        using var server = new LighttpdServer(_temp.Combine("server"), certificate: certificate);
+        var (bytes, _, uri) = await PublishAsync(server, 1024 * 1024 + 3);
+        Assert.Equal("https", uri.Scheme);
+
+        // Trust exactly this server's certificate, as a fleet would pin its image server.
+        var pinned = new SocketsHttpHandler();
+        pinned.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString();
+        using var client = Client(pinned);
+        using (var staging = ImageStaging.Open(StagingPath, await client.GetManifestAsync(uri)))
+        {
+            await client.FetchMissingAsync(uri, staging);
+            Assert.True(staging.IsComplete);
+        }
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(StagingPath));
     }
 
     [Fact]

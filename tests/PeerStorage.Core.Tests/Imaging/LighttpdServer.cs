@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 
 namespace PeerStorage.Core.Tests.Imaging;
 
@@ -12,13 +13,28 @@ internal sealed class LighttpdServer : IDisposable
 {
     private readonly Process _process;
     private readonly string _accessLog;
+    private readonly string _scheme;
 
-    public LighttpdServer(string folder, bool rangeRequests = true)
+    /// <param name="certificate">With a certificate (and its key) the server speaks HTTPS only.</param>
+    public LighttpdServer(string folder, bool rangeRequests = true, X509Certificate2? certificate = null)
     {
         DocumentRoot = Path.Combine(folder, "www");
         Directory.CreateDirectory(DocumentRoot);
         _accessLog = Path.Combine(folder, "access.log");
         Port = FreePort();
+        var tls = "";
+        if (certificate is not null)
+        {
+            File.WriteAllText(Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(folder, "key.pem"), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            tls = $$"""
+                server.modules += ("mod_openssl")
+                ssl.engine = "enable"
+                ssl.pemfile = "{{Path.Combine(folder, "cert.pem")}}"
+                ssl.privkey = "{{Path.Combine(folder, "key.pem")}}"
+                """;
+        }
+        _scheme = certificate is null ? "http" : "https";
         var config = Path.Combine(folder, "lighttpd.conf");
         File.WriteAllText(config, $$"""
             server.document-root = "{{DocumentRoot}}"
@@ -29,6 +45,7 @@ internal sealed class LighttpdServer : IDisposable
             server.range-requests = "{{(rangeRequests ? "enable" : "disable")}}"
             accesslog.filename = "{{_accessLog}}"
             accesslog.format = "%s %b %{Range}i %U"
+            {{tls}}
             """);
         var start = new ProcessStartInfo("lighttpd", ["-D", "-f", config]) { RedirectStandardOutput = true, RedirectStandardError = true };
         _process = Process.Start(start)!;
@@ -38,7 +55,7 @@ internal sealed class LighttpdServer : IDisposable
     public string DocumentRoot { get; }
     public int Port { get; }
 
-    public Uri UriOf(string name) => new($"http://127.0.0.1:{Port}/{name}");
+    public Uri UriOf(string name) => new($"{_scheme}://127.0.0.1:{Port}/{name}");
 
     /// <summary>Stops the server gracefully (lighttpd writes its access log out then) and returns the log's lines.</summary>
     public IReadOnlyList<(int Status, long Bytes, string Range, string Path)> StopAndReadAccessLog()

@@ -103,17 +103,22 @@ public sealed class ImageServerClient : IDisposable
         /// <summary>Fetches a planned run, resuming after the last stored block on transient failures; false when the server ignored Range.</summary>
         public Task<bool> RangeWithRetriesAsync((int FirstBlock, int Count) request, CancellationToken cancellationToken)
         {
-            var storedBefore = Interlocked.Read(ref _stored);
-            return client.WithRetriesAsync(imageUri, () => Interlocked.Read(ref _stored) != storedBefore, async token =>
+            var end = request.FirstBlock + request.Count;
+            var first = request.FirstBlock;
+            // Blocks stored by an earlier attempt (or by multicast meanwhile) are not asked for again.
+            int FirstNeeded()
             {
-                storedBefore = Interlocked.Read(ref _stored);
-                // Blocks stored by an earlier attempt (or by multicast meanwhile) are not asked for again.
-                var first = request.FirstBlock;
-                var end = request.FirstBlock + request.Count;
-                while (first < end && !IsNeeded(first)) first++;
-                while (end > first && !IsNeeded(end - 1)) end--;
-                if (first == end) return true;
-                return await RangeAsync(first, end - first, token).ConfigureAwait(false);
+                var block = first;
+                while (block < end && !IsNeeded(block)) block++;
+                return block;
+            }
+            return client.WithRetriesAsync(imageUri, madeProgress: () => FirstNeeded() > first, async token =>
+            {
+                first = FirstNeeded();
+                var last = end;
+                while (last > first && !IsNeeded(last - 1)) last--;
+                if (first == last) return true;
+                return await RangeAsync(first, last - first, token).ConfigureAwait(false);
             }, cancellationToken);
         }
 
