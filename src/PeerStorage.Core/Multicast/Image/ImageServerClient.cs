@@ -40,16 +40,20 @@ public sealed class ImageServerClient : IDisposable
         var manifestUri = ImageManifest.ManifestUriFor(imageUri);
         var json = await WithRetriesAsync(manifestUri, madeProgress: null, async token =>
         {
-            using var response = await SendAsync(manifestUri, range: null, token).ConfigureAwait(false);
+            // A manifest is small: the whole of it gets the idle timeout.
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(token);
+            idle.CancelAfter(IdleTimeout);
+            using var response = await SendAsync(manifestUri, range: null, idle.Token).ConfigureAwait(false);
             ThrowUnlessSuccess(response, manifestUri);
-            return await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
+            return await response.Content.ReadAsByteArrayAsync(idle.Token).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return ImageManifest.Parse(json);
     }
 
     /// <summary>
     /// Downloads the blocks the staging lacks (those <paramref name="wanted"/> accepts; null: all of them) from the
-    /// image at <paramref name="imageUri"/>. <paramref name="bytes"/> receives the bytes stored so far by this call.
+    /// image at <paramref name="imageUri"/>. <paramref name="bytes"/> receives the bytes stored so far by this call
+    /// (from up to <see cref="RequestsInFlight"/> threads, so a report may arrive after a larger one).
     /// What was stored stays stored, also on failure or cancellation (the staging is checkpointed on the way out).
     /// </summary>
     public async Task FetchMissingAsync(Uri imageUri, ImageStaging staging, Func<int, bool>? wanted = null,
