@@ -40,16 +40,20 @@ public sealed class ImageServerClient : IDisposable
         var manifestUri = ImageManifest.ManifestUriFor(imageUri);
         var json = await WithRetriesAsync(manifestUri, madeProgress: null, async token =>
         {
-            using var response = await SendAsync(manifestUri, range: null, token).ConfigureAwait(false);
+            // A manifest is small: the whole of it gets the idle timeout.
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(token);
+            idle.CancelAfter(IdleTimeout);
+            using var response = await SendAsync(manifestUri, range: null, idle.Token).ConfigureAwait(false);
             ThrowUnlessSuccess(response, manifestUri);
-            return await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
+            return await response.Content.ReadAsByteArrayAsync(idle.Token).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return ImageManifest.Parse(json);
     }
 
     /// <summary>
     /// Downloads the blocks the staging lacks (those <paramref name="wanted"/> accepts; null: all of them) from the
-    /// image at <paramref name="imageUri"/>. <paramref name="bytes"/> receives the bytes stored so far by this call.
+    /// image at <paramref name="imageUri"/>. <paramref name="bytes"/> receives the bytes stored so far by this call
+    /// (from up to <see cref="RequestsInFlight"/> threads, so a report may arrive after a larger one).
     /// What was stored stays stored, also on failure or cancellation (the staging is checkpointed on the way out).
     /// </summary>
     public async Task FetchMissingAsync(Uri imageUri, ImageStaging staging, Func<int, bool>? wanted = null,
@@ -103,17 +107,22 @@ public sealed class ImageServerClient : IDisposable
         /// <summary>Fetches a planned run, resuming after the last stored block on transient failures; false when the server ignored Range.</summary>
         public Task<bool> RangeWithRetriesAsync((int FirstBlock, int Count) request, CancellationToken cancellationToken)
         {
-            var storedBefore = Interlocked.Read(ref _stored);
-            return client.WithRetriesAsync(imageUri, () => Interlocked.Read(ref _stored) != storedBefore, async token =>
+            var end = request.FirstBlock + request.Count;
+            var first = request.FirstBlock;
+            // Blocks stored by an earlier attempt (or by multicast meanwhile) are not asked for again.
+            int FirstNeeded()
             {
-                storedBefore = Interlocked.Read(ref _stored);
-                // Blocks stored by an earlier attempt (or by multicast meanwhile) are not asked for again.
-                var first = request.FirstBlock;
-                var end = request.FirstBlock + request.Count;
-                while (first < end && !IsNeeded(first)) first++;
-                while (end > first && !IsNeeded(end - 1)) end--;
-                if (first == end) return true;
-                return await RangeAsync(first, end - first, token).ConfigureAwait(false);
+                var block = first;
+                while (block < end && !IsNeeded(block)) block++;
+                return block;
+            }
+            return client.WithRetriesAsync(imageUri, madeProgress: () => FirstNeeded() > first, async token =>
+            {
+                first = FirstNeeded();
+                var last = end;
+                while (last > first && !IsNeeded(last - 1)) last--;
+                if (first == last) return true;
+                return await RangeAsync(first, last - first, token).ConfigureAwait(false);
             }, cancellationToken);
         }
 

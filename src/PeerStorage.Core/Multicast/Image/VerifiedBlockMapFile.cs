@@ -21,11 +21,14 @@ internal static class VerifiedBlockMapFile
     /// <summary>The verified-block bitmap stored for this manifest, or null when none can be trusted.</summary>
     public static ulong[]? TryLoad(string path, ImageManifest manifest)
     {
-        byte[] file;
-        try { file = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-
         var words = WordCount(manifest.BlockCount);
+        byte[] file;
+        try
+        {
+            if (new FileInfo(path) is not { Exists: true } info || info.Length != HeaderSize + words * 8 + ChecksumSize) return null;
+            file = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
         if (file.Length != HeaderSize + words * 8 + ChecksumSize) return null;
         var body = file.AsSpan(0, file.Length - ChecksumSize);
         if (XxHash64.HashToUInt64(body) != BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(body.Length))) return null;
