@@ -49,6 +49,11 @@
         'Read-PeerLeaseObject'
         'Get-PeerLeaseObject'
         'Remove-PeerLeaseObject'
+        'New-DiskImageManifest'
+        'Receive-DiskImageMulticast'
+        'Send-DiskImageMulticast'
+        'Get-DiskImageMulticast'
+        'Stop-DiskImageMulticast'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

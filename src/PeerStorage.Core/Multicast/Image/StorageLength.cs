@@ -3,7 +3,7 @@ using PeerStorage.Core.Vault;
 namespace PeerStorage.Core.Multicast;
 
 /// <summary>How many bytes a path holds: a file's length, or a block device's capacity (whose stat size is 0).</summary>
-internal static class StorageLength
+public static class StorageLength
 {
     /// <summary>The length in bytes; 0 when nothing is there.</summary>
     public static long Of(string path)

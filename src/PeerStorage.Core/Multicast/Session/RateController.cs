@@ -26,9 +26,10 @@ internal sealed class RateController(double initialRate, double maxRate)
         if (reporting.Count == 0) return [];
         var losses = reporting.Select(r => r.Loss).Order().ToList();
         var median = losses[(losses.Count - 1) / 2];
+        // Ticks come every 100 ms: growth of 10 % a tick doubles the rate in about 0.7 s.
         if (median > CongestionLoss) Rate = Math.Max(MinRate, Rate * 0.7);
-        else if (median < CleanLoss) Rate = Math.Min(maxRate, Rate * 1.25);
-        else Rate = Math.Min(maxRate, Rate * 1.03);
+        else if (median < CleanLoss) Rate = Math.Min(maxRate, Rate * 1.10);
+        else Rate = Math.Min(maxRate, Rate * 1.01);
 
         var evict = new List<TrackedReceiver>();
         foreach (var receiver in reporting)

@@ -9,5 +9,6 @@ public sealed record ReceiverOptions
     public TimeSpan AnnouncerTimeout { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>A multicast that stores no new block for this long has stalled: the receiver takes the rest from the server.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
-    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>How often it reports (the sender's rate control runs on these reports).</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }

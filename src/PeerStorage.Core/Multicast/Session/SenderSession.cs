@@ -25,7 +25,7 @@ internal enum SenderOutcome
 internal sealed class SenderSession
 {
     private static readonly TimeSpan ControlTick = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan RateTick = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan RateTick = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan SolicitEvery = TimeSpan.FromMilliseconds(150);
 
     private readonly MulticastEndpoint _endpoint;
