@@ -35,6 +35,7 @@ public sealed record DiskImageReceiveRequest
 public static class DiskImageReceive
 {
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SettleAfterFirstAnnouncer = TimeSpan.FromMilliseconds(300);
 
     public static async Task<DiskImageTransfer> RunAsync(NodeHome home, DiskImageReceiveRequest request, Action<DiskImageTransfer>? progress,
         CancellationToken cancellationToken)
@@ -160,22 +161,30 @@ public static class DiskImageReceive
         if (sending) tracker.State = "Sending";
     }
 
+    /// <summary>
+    /// Listens up to <paramref name="listen"/> for an announcer. Once one is heard it waits a moment more (a sending
+    /// announcer, or one with a lower node id, may be about to speak too) and takes the best.
+    /// </summary>
     private static async Task<HeardAnnouncer?> ListenAsync(ControlChannel control, AnnouncementFilter filter, TimeSpan listen, CancellationToken cancellationToken)
     {
         HeardAnnouncer? best = null;
         var gate = new object();
+        var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         control.Handler = (datagram, from) =>
         {
-            if (filter.Accept(datagram.Span, from) is not { } heard) return;
+            if (filter.Accept(datagram.Span, from) is not { } announcer) return;
             lock (gate)
             {
                 // One already sending beats one still downloading; among equals the lower node id, as announcers agree.
-                if (best is null || Better(heard, best)) best = heard;
+                if (best is null || Better(announcer, best)) best = announcer;
             }
+            heard.TrySetResult();
         };
         try
         {
-            await Task.Delay(listen, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAny(heard.Task, Task.Delay(listen, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (heard.Task.IsCompleted) await Task.Delay(SettleAfterFirstAnnouncer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

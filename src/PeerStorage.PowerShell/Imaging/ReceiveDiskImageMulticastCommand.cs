@@ -61,6 +61,10 @@ public sealed class ReceiveDiskImageMulticastCommand : MulticastCmdlet
     [Parameter]
     public TimeSpan ListenTime { get; set; } = new ReceiverOptions().ListenTime;
 
+    /// <summary><para>When this machine becomes the announcer: how long it keeps multicasting after its last receiver finished, for machines that ask late.</para></summary>
+    [Parameter]
+    public TimeSpan Linger { get; set; } = new SenderOptions().Linger;
+
     /// <summary><para>Overwrites the target without asking.</para></summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -84,7 +88,7 @@ public sealed class ReceiveDiskImageMulticastCommand : MulticastCmdlet
             ServerUri = Uri, Target = target, ExpectedHash = Hash?.ToLowerInvariant(),
             ManifestPath = Manifest is null ? null : GetUnresolvedProviderPathFromPSPath(Manifest),
             StagingPath = StagingPath is null ? null : GetUnresolvedProviderPathFromPSPath(StagingPath),
-            Endpoint = endpoint, Receiver = new ReceiverOptions { ListenTime = ListenTime },
+            Endpoint = endpoint, Receiver = new ReceiverOptions { ListenTime = ListenTime }, Sender = new SenderOptions { Linger = Linger },
         };
         var home = session.Home;
         RunLongWork(session, new JobSpec("DiskImageReceive", $"Image {Uri} to {target}", JobPools.Transfer), async context =>

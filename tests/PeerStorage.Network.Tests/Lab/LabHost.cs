@@ -77,5 +77,28 @@ public sealed class LabHost
         Command.Run(["ip", "netns", "exec", Namespace, "nft", "-f", file]).EnsureSuccess();
     }
 
+    /// <summary>
+    /// Polices the traffic arriving at this host (or, with <paramref name="outgoing"/>, leaving it) to a rate with
+    /// nftables: what exceeds it is dropped, as a slow link or a slow machine would. Zero removes the limit.
+    /// </summary>
+    public void SetRateLimit(int megabytesPerSecond, bool outgoing = false)
+    {
+        var table = outgoing ? "pstrateout" : "pstratein";
+        Command.Run(["ip", "netns", "exec", Namespace, "nft", "delete", "table", "inet", table]); // absent the first time
+        if (megabytesPerSecond == 0) return;
+        var rules = string.Create(CultureInfo.InvariantCulture, $$"""
+            table inet {{table}} {
+              chain filter {
+                type filter hook {{(outgoing ? "output" : "input")}} priority 0; policy accept;
+                {{(outgoing ? "oifname" : "iifname")}} "lo" accept
+                limit rate over {{megabytesPerSecond}} mbytes/second burst 1 mbytes drop
+              }
+            }
+            """);
+        var file = Path.Combine(_lab.ScratchDirectory, $"{table}-{Name}.nft");
+        File.WriteAllText(file, rules);
+        Command.Run(["ip", "netns", "exec", Namespace, "nft", "-f", file]).EnsureSuccess();
+    }
+
     public override string ToString() => $"{Name} ({Namespace}: {string.Join(", ", _interfaces)})";
 }

@@ -122,7 +122,7 @@ public sealed class NetworkLab : IDisposable
         Ip("-n", _switchNamespace, "link", "add", outside, "type", "veth", "peer", "name", inside, "netns", host.Namespace);
         Ip("-n", _switchNamespace, "link", "set", outside, "master", bridge.DeviceName, "up");
         var address = host.IsRouter ? RouterAddress(bridge) : bridge.NextAddress();
-        Ip("-n", host.Namespace, "addr", "add", $"{address}/{LabBridge.PrefixLength}", "dev", inside);
+        Ip("-n", host.Namespace, "addr", "add", $"{address}/{LabBridge.PrefixLength}", "brd", "+", "dev", inside); // with a broadcast address, as DHCP gives
         Ip("-n", host.Namespace, "link", "set", inside, "up");
         var iface = new LabInterface(inside, bridge, address);
         host.AddInterface(iface);

@@ -31,6 +31,7 @@ internal sealed class AnnouncementFilter(byte[] imageHash, byte[] merkleRoot, IP
 
     public HeardAnnouncer? Accept(ReadOnlySpan<byte> packet, IPAddress from)
     {
+        if (!PacketHeader.TryRead(packet, out var type) || type != PacketType.Announce) return null; // other control traffic
         if (!Announcement.TryParseSigned(packet, out var announcement, out var certificate)) return Refuse(null, "malformed or badly signed");
         using (certificate)
         {

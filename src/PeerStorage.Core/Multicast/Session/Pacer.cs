@@ -8,7 +8,7 @@ namespace PeerStorage.Core.Multicast.Session;
 /// </summary>
 internal sealed class Pacer
 {
-    private const double MaxCreditSeconds = 0.002;
+    private const double MaxCreditSeconds = 0.004; // a little more than a coarse sleep overshoots
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private double _credit; // bytes that may go now
     private double _last;
@@ -37,9 +37,8 @@ internal sealed class Pacer
                 return;
             }
             cancellationToken.ThrowIfCancellationRequested();
-            var waitMs = (bytes - _credit) / rate * 1000;
-            if (waitMs >= 1) Thread.Sleep(1);
-            else Thread.SpinWait(50);
+            // Sleep, never spin: receivers on the same cores need them more than a pacer's precision.
+            Thread.Sleep(1);
         }
     }
 }

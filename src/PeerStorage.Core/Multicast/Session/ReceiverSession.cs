@@ -87,6 +87,7 @@ internal sealed class ReceiverSession
         _control.Handler = OnControl;
         _log.Information("Receiving image {Hash} from {Node} at {Address} (session {Session:x8}, coalescing {Coalescing})",
             Convert.ToHexString(_imageHash)[..12], _announcer.NodeId.Short, _announcer.Address, _announcer.SessionId, coalescing);
+        _lastAnnouncement = DateTime.UtcNow; // joining now counts as hearing it: setting up may have taken a moment
         var lastStatus = DateTime.MinValue;
         var statusBaseline = (Received: 0L, Highest: 0u);
         var lastProgress = DateTime.UtcNow;
@@ -128,7 +129,11 @@ internal sealed class ReceiverSession
                 }
                 var lastData = new DateTime(Interlocked.Read(ref _lastDataTicks), DateTimeKind.Utc);
                 var lastHeard = lastData > _lastAnnouncement ? lastData : _lastAnnouncement;
-                if (now - lastHeard > _options.AnnouncerTimeout) return ReceiverOutcome.AnnouncerLost;
+                if (now - lastHeard > _options.AnnouncerTimeout)
+                {
+                    _log.Information("Announcer {Node} not heard for {Seconds:F1} s", _announcer.NodeId.Short, (now - lastHeard).TotalSeconds);
+                    return ReceiverOutcome.AnnouncerLost;
+                }
                 if (_announcerState == AnnouncerState.Sending && now - lastProgress > _options.StallTimeout) return ReceiverOutcome.Stalled;
             }
         }

@@ -11,7 +11,7 @@ public sealed record SenderOptions
     /// How long the sender stays after its last receiver finished (or, with none yet, after it started sending),
     /// for late receivers.
     /// </summary>
-    public TimeSpan Linger { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan Linger { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan AnnounceInterval { get; init; } = TimeSpan.FromMilliseconds(250);
     /// <summary>A receiver not heard from for this long is gone.</summary>
     public TimeSpan ReceiverSilence { get; init; } = TimeSpan.FromSeconds(5);

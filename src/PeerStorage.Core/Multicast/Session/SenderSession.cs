@@ -44,6 +44,7 @@ internal sealed class SenderSession
     private volatile AnnouncerState _state = AnnouncerState.Downloading;
     private volatile HeardAnnouncer? _better;
     private uint _announceSequence;
+    private readonly object _signing = new(); // the node key's ECDsa is not safe for concurrent use
 
     public SenderSession(MulticastEndpoint endpoint, ControlChannel control, ImageGeometry geometry, byte[] imageHash, byte[] merkleRoot,
         NodeIdentity identity, AnnouncementFilter filter, SenderOptions options, SessionStatistics statistics, ILogger log)
@@ -171,7 +172,7 @@ internal sealed class SenderSession
             dataThread.Join();
             Report(sender, _receivers.Snapshot(), rate.Rate);
         }
-        var end = new SignedNotice(PacketType.SessionEnd, SessionId, [], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Sign(_identity.Key);
+        var end = Sign(new SignedNotice(PacketType.SessionEnd, SessionId, [], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         for (var i = 0; i < 3; i++) _control.Send(end);
         _log.Information("Multicast session {Session:x8} ended: {Bytes} bytes sent, {Repairs} repair symbols, {Passes} passes",
             SessionId, sender.BytesSent, sender.RepairsSent, _statistics.Passes);
@@ -190,7 +191,7 @@ internal sealed class SenderSession
     {
         receiver.Evicted = true;
         _log.Warning("Receiver {Node} cannot keep up ({Loss:P0} loss); it takes the rest from the server", receiver.NodeId, receiver.Loss);
-        var notice = new SignedNotice(PacketType.Evict, SessionId, receiver.Id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Sign(_identity.Key);
+        var notice = Sign(new SignedNotice(PacketType.Evict, SessionId, receiver.Id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         _control.Send(notice);
         _control.Send(notice);
     }
@@ -207,9 +208,16 @@ internal sealed class SenderSession
                 TimestampMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Sequence = ++_announceSequence,
                 BlocksHeld = blocksHeld(), Certificate = _certificate,
             };
-            _control.Send(announcement.Sign(_identity.Key));
+            byte[] signed;
+            lock (_signing) signed = announcement.Sign(_identity.Key);
+            _control.Send(signed);
         }
         while (await Ticks.NextAsync(timer, cancellationToken).ConfigureAwait(false));
+    }
+
+    private byte[] Sign(SignedNotice notice)
+    {
+        lock (_signing) return notice.Sign(_identity.Key);
     }
 
     private void OnControl(ReadOnlyMemory<byte> datagram, IPAddress from)
