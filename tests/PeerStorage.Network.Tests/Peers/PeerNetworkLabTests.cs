@@ -94,7 +94,8 @@ public sealed class PeerNetworkLabTests
         var lan = lab.AddBridge(LabAddressing.IPv6Only);
         using var fleet = FleetAuthority.Create(Path.Combine(lab.ScratchDirectory, "lab.fleet"), "lab", null);
         var a = LabNode.Create(lab, lab.AddHost("a", lan), fleet);
-        var b = LabNode.Create(lab, lab.AddHost("b", lan), fleet);
+        var b = LabNode.Create(lab, lab.AddHost("b", lan), fleet, directoryAddress: a.Address); // a is also b's directory
+        using (var home = NodeHome.Open(a.Home, "Test")) home.Settings.Set(Core.State.SettingKeys.DirectoryRole, "on");
         foreach (var node in new[] { a, b }) await node.StartAsync();
 
         var found = await a.PowerShellAsync("Find-PeerNode -NodePath $node -Timeout 0:0:3 | ForEach-Object { \"$($_.NodeId)|$($_.Addresses -join ',')\" }");
@@ -113,6 +114,20 @@ public sealed class PeerNetworkLabTests
         var viaLinkLocal = await b.PowerShellAsync($"$t = Test-PeerConnection -NodePath $node -NodeId '{a.NodeId}' -Address '{linkLocal}'; \"$($t.Success)|$($t.TrustedBy)\"");
         Assert.True(viaLinkLocal.ExitCode == 0, viaLinkLocal.ToString());
         Assert.Equal("True|Fleet", viaLinkLocal.Stdout.Trim());
+
+        // b registered with its directory over IPv6, with its ULA only: a link-local address means nothing off the link.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            using (var home = NodeHome.Open(a.Home, "Test"))
+                if (new Core.DirectoryServer.DirectoryStore(home.State).Lookup(b.NodeId, null).SingleOrDefault() is { } entry)
+                {
+                    Assert.Equal([b.Host.Interfaces[0].IPv6Address!.ToString()], entry.Addresses);
+                    break;
+                }
+            Assert.True(DateTime.UtcNow < deadline, "b never registered with its directory over IPv6");
+            await Task.Delay(200);
+        }
     }
 
     [NetworkLabFact]
