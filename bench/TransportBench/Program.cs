@@ -4,7 +4,10 @@ using PeerStorage.Core.Node;
 using PeerStorage.Core.Transport;
 
 // Peer transport bulk throughput vs a plain TLS 1.3 socket copy, same bytes, same certificates, same process,
-// alternating rounds so that both see the same machine state. The figure that matters is the ratio.
+// alternating rounds so that both see the same machine state. The figure that matters is the ratio, and the goal is
+// judged on the median of the per-round ratios: each round pairs a plain run with ours a moment apart, so load from
+// other processes mostly hits both; the ratio of the two medians can pair a plain run from a quiet moment with one of
+// ours from a busy one, and moves with the noise of a shared machine. Both are printed.
 var options = BenchOptions.Parse(args);
 var home = Path.Combine(Path.GetTempPath(), "peerstorage-bench-" + Guid.NewGuid().ToString("N")[..8]);
 try
@@ -40,9 +43,10 @@ try
     var plainCpu = Median(plain.Select(m => m.CpuSecondsPerGiB(options.Bytes)));
     var ourCpu = Median(ours.Select(m => m.CpuSecondsPerGiB(options.Bytes)));
     var frames = options.Bytes / Math.Min(options.Chunk, TransportOptions.Default.MaxFramePayload);
+    const double goal = 0.80;
     Console.WriteLine();
-    Console.WriteLine($"throughput (median): plain TLS {plainSpeed:0.0} MiB/s, peer transport {ourSpeed:0.0} MiB/s, ratio ours/plain {ourSpeed / plainSpeed:0.00} (goal >= 0.80)");
-    Console.WriteLine($"median of per-round ratios: {pairedRatio:0.00}");
+    Console.WriteLine($"throughput (median): plain TLS {plainSpeed:0.0} MiB/s, peer transport {ourSpeed:0.0} MiB/s, ratio of medians ours/plain {ourSpeed / plainSpeed:0.00}");
+    Console.WriteLine($"median of per-round ratios ours/plain: {pairedRatio:0.00} (goal >= {goal:0.00}: {(pairedRatio >= goal ? "met" : "not met")})");
     Console.WriteLine($"CPU per GiB (median, both ends): plain TLS {plainCpu:0.00} s, peer transport {ourCpu:0.00} s, efficiency plain/ours {plainCpu / ourCpu:0.00}");
     Console.WriteLine($"managed allocation during a transport run: {Median(ours.Select(m => (double)m.AllocatedBytes)) / 1024:0} KiB for ~{frames} data frames");
 }

@@ -34,6 +34,8 @@ public sealed class PeerNode
     public DateTimeOffset Created { get; init; }
     /// <summary>The directory server address used to find peers beyond the link, if set.</summary>
     public string? DirectoryAddress { get; init; }
+    /// <summary>How often the running node registers again with its directory server.</summary>
+    public TimeSpan DirectoryRefreshInterval { get; init; }
     /// <summary>SHA-256 thumbprint of the node certificate.</summary>
     public string CertificateThumbprint { get; init; } = "";
     /// <summary>How long past a hosted lease's end its space is kept before the wipe (clock skew allowance).</summary>

@@ -127,6 +127,83 @@ public sealed class NetworkCmdletTests : IDisposable
         var trusted = _ps.Run("Find-PeerNode -NodePath $args[0] -Timeout 0:0:2 -Name b | Add-PeerTrust -NodePath $args[0]", Home("a"));
         Assert.Empty(trusted.Errors);
         Assert.Equal(b.Str("NodeId"), Assert.Single(trusted.Output).Str("NodeId"));
-        Assert.Equal("Cache", Assert.Single(_ps.Run("Resolve-PeerNode -NodePath $args[0] -NodeId $args[1]", Home("a"), b.Str("NodeId")).Output).Str("Source") is var s && (s == "Cache" || s == "Configured") ? "Cache" : "unexpected");
+
+        // Add-PeerTrust took the Addresses and Port that Find-PeerNode's object carries (by property name), and the
+        // resolver answers from what the admin configured before it looks at the cache: Configured, every time.
+        var pinned = Assert.Single(_ps.Run("Resolve-PeerNode -NodePath $args[0] -NodeId $args[1]", Home("a"), b.Str("NodeId")).Output);
+        Assert.Equal("Configured", pinned.Str("Source"));
+        Assert.Equal(b.Prop<int>("Port"), pinned.Prop<int>("Port"));
+        Assert.Contains("127.0.0.1", pinned.Prop<string[]>("Addresses"));
+
+        // A pin without addresses leaves the answer to the cache, which Find-PeerNode filled: Cache, every time.
+        Assert.Empty(_ps.Run("Remove-PeerTrust -NodePath $args[0] -NodeId $args[1]; Add-PeerTrust -NodePath $args[0] -NodeId $args[1] | Out-Null", Home("a"), b.Str("NodeId")).Errors);
+        var cached = Assert.Single(_ps.Run("Resolve-PeerNode -NodePath $args[0] -NodeId $args[1] -Timeout 0", Home("a"), b.Str("NodeId")).Output);
+        Assert.Equal("Cache", cached.Str("Source"));
+        Assert.Equal(b.Prop<int>("Port"), cached.Prop<int>("Port"));
+    }
+
+    [Fact]
+    public void Resolve_PeerNode_finds_a_peer_by_mDNS_when_neither_a_pin_nor_the_cache_knows_it_and_caches_it()
+    {
+        var a = StartNode("a", fleet: false);
+        var b = StartNode("b", fleet: false);
+        Assert.Empty(_ps.Run("Get-PeerTrust -NodePath $args[0]", Home("a")).Output);
+        // A fresh home has an empty cache: a zero timeout (no link) finds nothing.
+        var before = _ps.Run("Resolve-PeerNode -NodePath $args[0] -NodeId $args[1] -Timeout 0", Home("a"), b.Str("NodeId"));
+        Assert.StartsWith("PeerNotFound,", Assert.Single(before.Errors).FullyQualifiedErrorId);
+
+        // The link (mDNS on loopback, see tests/test.runsettings). One browse may miss b while it is still announcing.
+        PSObject? resolved = null;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (resolved is null && DateTime.UtcNow < deadline)
+        {
+            var attempt = _ps.Run("Resolve-PeerNode -NodePath $args[0] -NodeId $args[1] -Timeout 0:0:2", Home("a"), b.Str("NodeId"));
+            resolved = attempt.Output.SingleOrDefault();
+            if (resolved is null) Assert.StartsWith("PeerNotFound,", Assert.Single(attempt.Errors).FullyQualifiedErrorId);
+        }
+        Assert.NotNull(resolved);
+        Assert.Equal("Mdns", resolved.Str("Source"));
+        Assert.Equal(b.Str("NodeId"), resolved.Str("NodeId"));
+        Assert.Equal("b", resolved.Str("Name"));
+        Assert.Equal(b.Prop<int>("Port"), resolved.Prop<int>("Port"));
+        Assert.Contains("127.0.0.1", resolved.Prop<string[]>("Addresses"));
+        Assert.NotEqual(a.Str("NodeId"), resolved.Str("NodeId"));
+
+        // What the link said is remembered: the next answer comes from the cache, without the link.
+        var again = Assert.Single(_ps.Run("Resolve-PeerNode -NodePath $args[0] -NodeId $args[1] -Timeout 0", Home("a"), b.Str("NodeId")).Output);
+        Assert.Equal("Cache", again.Str("Source"));
+        Assert.Equal(b.Prop<int>("Port"), again.Prop<int>("Port"));
+    }
+
+    [Fact]
+    public void A_running_node_refreshes_its_directory_entry_at_its_refresh_interval()
+    {
+        Assert.Empty(_ps.Run("Initialize-PeerNode -NodePath $args[0] -Name directory -Port 0", Home("directory")).Errors);
+        _ps.Run("New-PeerFleet -Name lab -Path $args[0]", FleetFile);
+        _ps.Run("New-PeerCertificateRequest -NodePath $args[0] | Approve-PeerCertificateRequest -Fleet $args[1] | Install-PeerCertificate -NodePath $args[0]", Home("directory"), FleetFile);
+        Assert.Empty(_ps.Run("Start-PeerDirectory -NodePath $args[0]", Home("directory")).Errors);
+        var directoryPort = Assert.Single(_ps.Run("Get-PeerNode -NodePath $args[0]", Home("directory")).Output).Prop<int>("Port");
+
+        var member = StartNode("member", fleet: true);
+        Assert.Equal(TimeSpan.FromMinutes(1), member.Prop<TimeSpan>("DirectoryRefreshInterval"));
+        var tooLong = _ps.Run("Set-PeerNode -NodePath $args[0] -DirectoryRefreshInterval 0:10:00", Home("member"));
+        Assert.Equal("DirectoryRefreshOutOfRange,PeerStorage.PowerShell.Node.SetPeerNodeCommand", Assert.Single(tooLong.Errors).FullyQualifiedErrorId);
+        var set = _ps.Run("Set-PeerNode -NodePath $args[0] -DirectoryAddress $args[1] -DirectoryRefreshInterval 0:0:1 -PassThru", Home("member"), $"127.0.0.1:{directoryPort}");
+        Assert.Empty(set.Errors);
+        Assert.Equal(TimeSpan.FromSeconds(1), Assert.Single(set.Output).Prop<TimeSpan>("DirectoryRefreshInterval"));
+
+        // The running node follows the change: it registers, then again every second: LastSeen moves on, Registered stays.
+        var seen = new List<PSObject>();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline && seen.Select(e => e.Prop<DateTimeOffset>("LastSeen")).Distinct().Count() < 3)
+        {
+            Thread.Sleep(300);
+            seen.AddRange(_ps.Run("Get-PeerDirectoryEntry -NodePath $args[0] -NodeId $args[1]", Home("directory"), member.Str("NodeId")).Output);
+        }
+        var lastSeen = seen.Select(e => e.Prop<DateTimeOffset>("LastSeen")).Distinct().ToList();
+        Assert.True(lastSeen.Count >= 3, $"LastSeen took {lastSeen.Count} value(s) in 20 s: {string.Join(", ", lastSeen.Select(t => t.ToString("O")))}");
+        Assert.Equal(lastSeen.Order(), lastSeen);
+        Assert.Single(seen.Select(e => e.Prop<DateTimeOffset>("Registered")).Distinct());
+        Assert.Equal(member.Prop<int>("Port"), seen[^1].Prop<int>("Port"));
     }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Xunit.Abstractions;
 
 namespace PeerStorage.Module.Tests;
 
@@ -6,8 +7,13 @@ public sealed class TrustCmdletTests : IDisposable
 {
     private readonly PowerShellSession _ps = new();
     private readonly TempNodeHome _root = new();
+    private readonly ITestOutputHelper _output;
 
-    public TrustCmdletTests() => Directory.CreateDirectory(_root.Path);
+    public TrustCmdletTests(ITestOutputHelper output)
+    {
+        _output = output;
+        Directory.CreateDirectory(_root.Path);
+    }
 
     public void Dispose()
     {
@@ -21,33 +27,94 @@ public sealed class TrustCmdletTests : IDisposable
     private PSObject NewNode(string name) => Assert.Single(_ps.Run("Initialize-PeerNode -NodePath $args[0] -Name $args[1] -Port 0", Home(name), name).Output);
 
     [Fact]
-    public void Enrolling_many_nodes_works_through_serialized_objects_as_Invoke_Command_would_carry_them()
+    public void A_hundred_nodes_enroll_through_serialized_objects_each_installing_the_certificate_issued_for_its_node_id()
     {
-        const int count = 25;
+        const int count = 100;
         var fleet = _ps.Run("$pw = [System.Net.NetworkCredential]::new('', 'correct horse').SecurePassword; New-PeerFleet -Name lab -Path $args[0] -Password $pw", FleetFile);
         Assert.Empty(fleet.Errors);
         var fleetId = Assert.Single(fleet.Output).Str("FleetId");
 
-        var homes = Enumerable.Range(0, count).Select(i => Home($"pc{i:00}")).ToArray();
-        // Each "remote" side makes its node and its request; the objects come back serialized, like remoting does.
+        var homes = Enumerable.Range(0, count).Select(i => Home($"pc{i:000}")).ToArray();
+        // An admin's fan-out: Invoke-Command runs the first block on every PC and returns the requests serialized,
+        // in the order the PCs answer (shuffled here; the session has no Get-Random). The admin approves them all at once; each certificate names
+        // the node it was issued for. The second fan-out sends every PC the certificates, and each PC installs the
+        // one issued for its own node id: nothing depends on the order of the objects.
         var script = """
             param($homes, $fleetFile)
+            function Wire($o) { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o)) }
             $pw = [System.Net.NetworkCredential]::new('', 'correct horse').SecurePassword
             $requests = foreach ($h in $homes) {
                 Initialize-PeerNode -NodePath $h -Port 0 | Out-Null
-                [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize((New-PeerCertificateRequest -NodePath $h)))
+                Wire (New-PeerCertificateRequest -NodePath $h)
             }
+            $rng = [System.Random]::new(3)
+            for ($i = $requests.Count - 1; $i -gt 0; $i--) { $j = $rng.Next($i + 1); $requests[$i], $requests[$j] = $requests[$j], $requests[$i] }
             $certificates = $requests | Approve-PeerCertificateRequest -Fleet $fleetFile -Password $pw
-            for ($i = 0; $i -lt $homes.Count; $i++) {
-                $wire = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($certificates[$i]))
-                Install-PeerCertificate -NodePath $homes[$i] -Certificate $wire.Certificate -PassThru
+            $byNodeId = @{}
+            foreach ($c in (Wire $certificates)) { $byNodeId[$c.NodeId] = $c }
+            foreach ($h in $homes) {
+                $mine = $byNodeId[(Get-PeerNode -NodePath $h).NodeId]
+                Install-PeerCertificate -NodePath $h -Certificate $mine.Certificate -PassThru
             }
             """;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = _ps.Run($"& {{ {script} }} @args", homes, FleetFile);
+        _output.WriteLine($"{count} nodes enrolled in {clock.Elapsed.TotalSeconds:0.0} s");
         Assert.Null(result.Terminating);
-        Assert.Empty(result.Errors);
+        Assert.Empty(result.Errors); // Install-PeerCertificate refuses a certificate issued for another node
         Assert.Equal(count, result.Output.Count);
         Assert.All(result.Output, node => Assert.Equal(fleetId, node.Str("FleetId")));
+        Assert.Equal(homes, result.Output.Select(n => n.Str("NodePath")));
+        Assert.Equal(count, result.Output.Select(n => n.Str("NodeId")).Distinct().Count());
+        Assert.Equal(count, result.Output.Select(n => n.Str("CertificateThumbprint")).Distinct().Count());
+    }
+
+    [Fact]
+    public void Get_PeerFleet_opens_an_encrypted_fleet_file_with_its_password_and_its_id_is_the_one_its_members_carry()
+    {
+        var created = Assert.Single(_ps.Run("$pw = [System.Net.NetworkCredential]::new('', 'right').SecurePassword; New-PeerFleet -Name lab -Path $args[0] -Password $pw", FleetFile).Output);
+
+        var read = _ps.Run("$pw = [System.Net.NetworkCredential]::new('', 'right').SecurePassword; Get-PeerFleet -Path $args[0] -Password $pw", FleetFile);
+        Assert.Empty(read.Errors);
+        var fleet = Assert.Single(read.Output);
+        Assert.Equal("PeerStorage.PeerFleet", fleet.TypeName());
+        Assert.Equal(created.Str("FleetId"), fleet.Str("FleetId"));
+        Assert.Equal("lab", fleet.Str("Name"));
+        Assert.Equal(FleetFile, fleet.Str("Path"));
+        Assert.True(fleet.Prop<bool>("Encrypted"));
+        Assert.Equal(created.Str("Thumbprint"), fleet.Str("Thumbprint"));
+        Assert.True(fleet.Prop<DateTimeOffset>("NotAfter") > DateTimeOffset.UtcNow.AddYears(1));
+
+        // A member carries the fleet's id; a node outside it carries none.
+        NewNode("member");
+        NewNode("outsider");
+        Assert.Empty(_ps.Run("$pw = [System.Net.NetworkCredential]::new('', 'right').SecurePassword; New-PeerCertificateRequest -NodePath $args[0] | Approve-PeerCertificateRequest -Fleet $args[1] -Password $pw | Install-PeerCertificate -NodePath $args[0]", Home("member"), FleetFile).Errors);
+        var members = _ps.Run("""
+            $pw = [System.Net.NetworkCredential]::new('', 'right').SecurePassword
+            $fleet = Get-PeerFleet -Path $args[0] -Password $pw
+            $args[1] | ForEach-Object { Get-PeerNode -NodePath $_ } | Where-Object FleetId -eq $fleet.FleetId | ForEach-Object Name
+            """, FleetFile, new[] { Home("member"), Home("outsider") });
+        Assert.Empty(members.Errors);
+        Assert.Equal(["member"], members.Output.Select(o => o.ToString()));
+        Assert.Equal(fleet.Str("FleetId"), Assert.Single(_ps.Run("Get-PeerNode -NodePath $args[0]", Home("member")).Output).Str("FleetId"));
+    }
+
+    [Fact]
+    public void Get_PeerFleet_with_a_wrong_password_or_none_writes_an_error_record_and_no_fleet()
+    {
+        _ps.Run("$pw = [System.Net.NetworkCredential]::new('', 'right').SecurePassword; New-PeerFleet -Name lab -Path $args[0] -Password $pw", FleetFile);
+
+        var wrong = _ps.Run("$pw = [System.Net.NetworkCredential]::new('', 'wrong').SecurePassword; Get-PeerFleet -Path $args[0] -Password $pw", FleetFile);
+        Assert.Null(wrong.Terminating);
+        Assert.Empty(wrong.Output);
+        var error = Assert.Single(wrong.Errors);
+        Assert.Equal("FleetPasswordWrong,PeerStorage.PowerShell.Trust.GetPeerFleetCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+        Assert.Equal(FleetFile, error.TargetObject?.ToString());
+
+        var none = _ps.Run("Get-PeerFleet -Path $args[0]", FleetFile);
+        Assert.Empty(none.Output);
+        Assert.Equal("FleetPasswordRequired,PeerStorage.PowerShell.Trust.GetPeerFleetCommand", Assert.Single(none.Errors).FullyQualifiedErrorId);
     }
 
     [Fact]

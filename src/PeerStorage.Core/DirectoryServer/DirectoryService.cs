@@ -29,7 +29,8 @@ public static class DirectoryService
             var registration = JsonBody.Decode<Registration>(body);
             var seenFrom = (context.RemoteEndPoint as IPEndPoint)?.Address;
             var addresses = (registration.Addresses ?? []).ToList();
-            if (seenFrom is not null) addresses.Insert(0, (seenFrom.IsIPv4MappedToIPv6 ? seenFrom.MapToIPv4() : seenFrom).ToString());
+            // Where the session came from, first: unless it is an IPv6 link-local address, whose scope is an interface of this host.
+            if (seenFrom is not null && !seenFrom.IsIPv6LinkLocal) addresses.Insert(0, (seenFrom.IsIPv4MappedToIPv6 ? seenFrom.MapToIPv4() : seenFrom).ToString());
             var fleet = context.TrustBasis == Trust.TrustBasis.Fleet ? home.Settings.Get(SettingKeys.FleetId) : null;
             var entry = store.Register(context.RemoteNodeId, registration.Name ?? context.RemoteName, addresses, registration.Port, fleet);
             home.Log.Debug("Directory: {Name} ({NodeId}) registered at {Addresses}", entry.Name, entry.NodeId, string.Join(", ", entry.Addresses));

@@ -160,6 +160,7 @@ public sealed class NodeHome : IDisposable
             Port = running ? runtime!.Port : (int.TryParse(settings.GetValueOrDefault(SettingKeys.Port), out var p) ? p : DefaultPort),
             FleetId = settings.GetValueOrDefault(SettingKeys.FleetId),
             DirectoryAddress = settings.GetValueOrDefault(SettingKeys.DirectoryAddress),
+            DirectoryRefreshInterval = DirectoryServer.DirectoryRegistration.Interval(settings.GetValueOrDefault(SettingKeys.DirectoryRefreshSeconds)),
             Version = EngineInfo.Version,
             State = running ? PeerNodeState.Running : PeerNodeState.Stopped,
             ProcessId = running ? runtime!.ProcessId : null,

@@ -29,6 +29,7 @@ public sealed class NodeRuntime : IAsyncDisposable
     private volatile string _name;
     private string? _fleetId;
     private string? _directoryAddress;
+    private TimeSpan _directoryRefresh;
     private string _trust = "";
     private MdnsServiceAnnouncer? _announcer;
     private (string Name, int Port, string? FleetId, long Offered) _announced;
@@ -44,6 +45,7 @@ public sealed class NodeRuntime : IAsyncDisposable
         _name = home.Name;
         _fleetId = home.Settings.Get(SettingKeys.FleetId);
         _directoryAddress = home.Settings.Get(SettingKeys.DirectoryAddress);
+        _directoryRefresh = DirectoryServer.DirectoryRegistration.Interval(home);
         Network = new NodeNetwork(home);
         Leases = new LeaseHost(home);
         LeaseService.Map(Network.Router, home, Leases, _bulkTickets);
@@ -195,7 +197,7 @@ public sealed class NodeRuntime : IAsyncDisposable
                     if (DateTimeOffset.UtcNow >= nextRegistration || _registerNow)
                     {
                         _registerNow = false;
-                        nextRegistration = DateTimeOffset.UtcNow + DirectoryServer.DirectoryRegistration.Interval;
+                        nextRegistration = DateTimeOffset.UtcNow + _directoryRefresh;
                         _ = RegisterWithDirectoryAsync();
                     }
                     if (DateTimeOffset.UtcNow >= nextLeaseSweep && leaseWork.IsCompleted)
@@ -303,6 +305,12 @@ public sealed class NodeRuntime : IAsyncDisposable
         {
             _directoryAddress = settings.GetValueOrDefault(SettingKeys.DirectoryAddress);
             _registerNow = true;
+        }
+        var refresh = DirectoryServer.DirectoryRegistration.Interval(settings.GetValueOrDefault(SettingKeys.DirectoryRefreshSeconds));
+        if (refresh != _directoryRefresh)
+        {
+            _directoryRefresh = refresh;
+            _registerNow = true; // and from now on at the new interval, not at the end of the old one
         }
         // This runs on every commit by another connection, our own heartbeat included: act only on what moved.
         var credentialsChanged = false;

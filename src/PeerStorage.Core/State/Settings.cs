@@ -17,6 +17,8 @@ public static class SettingKeys
     public const string OfferedBytes = "offered_bytes";
     /// <summary>Seconds a hosted lease is kept past its end before the wipe (clock skew between holder and host).</summary>
     public const string LeaseGraceSeconds = "lease_grace_seconds";
+    /// <summary>Seconds between a running node's registrations with its directory server (1 to 300; 60 when unset).</summary>
+    public const string DirectoryRefreshSeconds = "directory_refresh_seconds";
 }
 
 public sealed class Settings(StateDatabase db)

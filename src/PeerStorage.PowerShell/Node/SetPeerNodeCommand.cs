@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Management.Automation;
+using PeerStorage.Core.DirectoryServer;
 using PeerStorage.Core.State;
 using PeerStorage.PowerShell.Infrastructure;
 
 namespace PeerStorage.PowerShell.Node;
 
 /// <summary>
-/// <para type="synopsis">Changes a node's name, port, directory server or lease grace period.</para>
+/// <para type="synopsis">Changes a node's name, port, directory server, directory refresh interval or lease grace period.</para>
 /// <para type="description">Set-PeerNode writes the node's settings in its state database. A node that runs (in a
 /// session or as the agent) picks the change up within about a second: a new name is answered at once, a new port
 /// makes it listen there instead.</para>
@@ -39,6 +40,11 @@ public sealed class SetPeerNodeCommand : NodeCmdlet
     [AllowEmptyString]
     public string? DirectoryAddress { get; set; }
 
+    /// <summary><para>How often the running node registers again with its directory server, keeping its entry (and
+    /// last-seen time) fresh there. Defaults to 1 minute; 1 second to 5 minutes, in whole seconds.</para></summary>
+    [Parameter]
+    public TimeSpan? DirectoryRefreshInterval { get; set; }
+
     /// <summary><para>How long after a hosted lease's end its space is wiped, for holders whose clocks run behind.
     /// Defaults to 5 minutes; at most a day.</para></summary>
     [Parameter]
@@ -61,6 +67,13 @@ public sealed class SetPeerNodeCommand : NodeCmdlet
                 $"A lease grace period is between 0 and 1 day, not {wanted}.", target: wanted)));
             return;
         }
+        if (DirectoryRefreshInterval is { } refresh && (refresh < TimeSpan.FromSeconds(1) || refresh > DirectoryRegistration.MaxInterval))
+        {
+            WriteError(ErrorRecords.From(new PeerStorageException("DirectoryRefreshOutOfRange", PeerErrorKind.InvalidArgument,
+                $"A directory refresh interval is between 1 second and {DirectoryRegistration.MaxInterval.TotalMinutes:0} minutes, not {refresh}.", target: refresh)));
+            return;
+        }
+        if (DirectoryRefreshInterval is { } interval) changes[SettingKeys.DirectoryRefreshSeconds] = ((long)interval.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         if (LeaseGracePeriod is { } grace) changes[SettingKeys.LeaseGraceSeconds] = ((long)grace.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         if (changes.Count > 0)
         {

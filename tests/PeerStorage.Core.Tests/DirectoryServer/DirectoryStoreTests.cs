@@ -55,6 +55,13 @@ public sealed class DirectoryStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_node_registers_neither_loopback_nor_IPv6_link_local_addresses()
+    {
+        var local = new[] { "10.0.0.7", "fd00:231:1::7", "fe80::1c2:3ff:fe04:506", "fe80::1%2", "127.0.0.1", "::1", "2001:db8::7" };
+        Assert.Equal(["10.0.0.7", "fd00:231:1::7", "2001:db8::7"], DirectoryRegistration.Publishable(local));
+    }
+
+    [Fact]
     public void The_peer_cache_remembers_and_forgets()
     {
         var cache = new PeerCache(_db);

@@ -86,15 +86,38 @@ public sealed class LoopbackMdnsTests
         Assert.Equal(47000, ((ServiceRecordData)Assert.Single(reply.Answers).Data).Port);
     }
 
-    /// <summary>A one-shot query from an ephemeral port, as a plain DNS resolver asks an mDNS responder (RFC 6762 §6.7).</summary>
-    private static async Task<DnsMessage> LegacyQueryAsync(int port, DnsQuestion question)
+    /// <summary>
+    /// IPv6 on loopback. Linux gives lo no IPv6 multicast route, so a send to ff02::fb there fails (ENETUNREACH) and
+    /// announcing or browsing over IPv6 cannot be tested on loopback: the network lab tests do that on IPv6-only
+    /// bridges. What loopback can test is the IPv6 socket itself: it is bound, tied to the interface a packet came
+    /// in on, and answers a unicast query over ::1 with the host's IPv6 address, from its IPv6 socket.
+    /// </summary>
+    [Fact]
+    public async Task The_IPv6_socket_answers_a_unicast_query_over_loopback_with_the_IPv6_address()
     {
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        if (!Socket.OSSupportsIPv6) return;
+        var port = FreeUdpPort();
+        await using var announcer = new MdnsServiceAnnouncer(Registration, LoopbackOnly(port) with { UseIPv6 = true });
+        await announcer.StartAsync();
+        await announcer.WaitForAnnouncementAsync().WaitAsync(Patience);
+
+        var reply = await LegacyQueryAsync(port, new DnsQuestion(DnsName.Parse("loopback-node.local"), DnsRecordType.AAAA), IPAddress.IPv6Loopback);
+
+        var answer = Assert.Single(reply.Answers);
+        Assert.Equal(DnsRecordType.AAAA, answer.Type);
+        Assert.Equal(IPAddress.IPv6Loopback, ((AddressRecordData)answer.Data).Address);
+    }
+
+    /// <summary>A one-shot query from an ephemeral port, as a plain DNS resolver asks an mDNS responder (RFC 6762 §6.7).</summary>
+    private static async Task<DnsMessage> LegacyQueryAsync(int port, DnsQuestion question, IPAddress? server = null)
+    {
+        server ??= IPAddress.Loopback;
+        using var client = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(server, 0));
         var buffer = new byte[9000];
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            await client.SendToAsync(new DnsMessage { Id = 42, Questions = [question] }.Encode(), new IPEndPoint(IPAddress.Loopback, port));
+            await client.SendToAsync(new DnsMessage { Id = 42, Questions = [question] }.Encode(), new IPEndPoint(server, port));
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             try
             {

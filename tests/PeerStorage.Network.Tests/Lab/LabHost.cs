@@ -33,6 +33,17 @@ public sealed class LabHost
 
     public bool IsOn(LabBridge bridge) => _interfaces.Any(i => i.Bridge == bridge);
 
+    /// <summary>The IPv6 link-local address the kernel gave the interface (fe80::…, without a scope).</summary>
+    public IPAddress LinkLocalAddress(LabInterface iface)
+    {
+        var shown = Command.Run(["ip", "-n", Namespace, "-6", "-o", "addr", "show", "dev", iface.Name, "scope", "link"]).EnsureSuccess().Stdout;
+        // "2: eth0    inet6 fe80::…/64 scope link …"
+        var words = shown.Split([' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        var index = Array.IndexOf(words, "inet6");
+        if (index < 0 || index + 1 >= words.Length) throw new InvalidOperationException($"{Name} has no link-local address on {iface.Name}: '{shown}'");
+        return IPAddress.Parse(words[index + 1].Split('/')[0]);
+    }
+
     internal void AddInterface(LabInterface iface) => _interfaces.Add(iface);
 
     /// <summary>The command prefixed to run inside this host's namespace.</summary>

@@ -6,8 +6,10 @@ namespace PeerStorage.Network.Tests.Lab;
 
 /// <summary>
 /// A private network made of Linux network namespaces: hosts (one namespace each) joined by bridges that live in a
-/// separate "switch" namespace, so nothing is added to the machine's own network. Addresses are 10.231.N.x/24, one
-/// N per bridge; each host gets a multicast route on its first interface; routers forward between their bridges.
+/// separate "switch" namespace, so nothing is added to the machine's own network. Addresses are 10.231.N.x/24 and/or
+/// fd00:231:N::x/64 (see <see cref="LabAddressing"/>), one N per bridge, besides each interface's automatic IPv6
+/// link-local address; each host gets an IPv4 multicast route on its first interface; routers forward IPv4 between
+/// their bridges.
 /// Everything is named "pst-&lt;pid&gt;-&lt;lab&gt;-…" and removed on <see cref="Dispose"/>; namespaces left by a crashed
 /// run (their pid is gone) are removed when the next lab is created.
 /// </summary>
@@ -61,10 +63,13 @@ public sealed class NetworkLab : IDisposable
     public IReadOnlyList<LabHost> Hosts => _hosts;
     public IReadOnlyList<LabBridge> Bridges => _bridges;
 
-    /// <summary>A new bridge with its own /24 (10.231.1.0/24 first, then .2, …).</summary>
-    public LabBridge AddBridge()
+    /// <summary>
+    /// A new bridge with its own /24 (10.231.1.0/24 first, then .2, …) and /64 (fd00:231:1::/64, …); hosts on it get
+    /// the addresses <paramref name="addressing"/> says.
+    /// </summary>
+    public LabBridge AddBridge(LabAddressing addressing = LabAddressing.IPv4)
     {
-        var bridge = new LabBridge($"br{_bridges.Count}", _bridges.Count + 1);
+        var bridge = new LabBridge($"br{_bridges.Count}", _bridges.Count + 1, addressing);
         // Snooping off: the bridge then floods every multicast group, as a plain switch does.
         Ip("-n", _switchNamespace, "link", "add", bridge.DeviceName, "type", "bridge", "mcast_snooping", "0");
         Ip("-n", _switchNamespace, "link", "set", bridge.DeviceName, "up");
@@ -88,8 +93,9 @@ public sealed class NetworkLab : IDisposable
         {
             var shared = router.Interfaces.FirstOrDefault(i => host.IsOn(i.Bridge))
                 ?? throw new InvalidOperationException($"{host.Name} shares no bridge with router {router.Name}.");
-            foreach (var other in router.Interfaces.Where(i => !host.IsOn(i.Bridge)))
-                host.AddRoute(other.Bridge.Subnet, shared.Address);
+            if (shared.IPv4Address is null) continue; // IPv4 routing only
+            foreach (var other in router.Interfaces.Where(i => !host.IsOn(i.Bridge) && i.IPv4Address is not null))
+                host.AddRoute(other.Bridge.Subnet, shared.IPv4Address);
         }
     }
 
@@ -121,20 +127,23 @@ public sealed class NetworkLab : IDisposable
         var outside = $"h{_hosts.IndexOf(host) + 1}i{index}"; // unique in the switch namespace, short enough for IFNAMSIZ
         Ip("-n", _switchNamespace, "link", "add", outside, "type", "veth", "peer", "name", inside, "netns", host.Namespace);
         Ip("-n", _switchNamespace, "link", "set", outside, "master", bridge.DeviceName, "up");
-        var address = host.IsRouter ? RouterAddress(bridge) : bridge.NextAddress();
-        Ip("-n", host.Namespace, "addr", "add", $"{address}/{LabBridge.PrefixLength}", "brd", "+", "dev", inside); // with a broadcast address, as DHCP gives
+        var number = host.IsRouter ? RouterHostNumber(bridge) : bridge.NextHostNumber();
+        var v4 = bridge.HasIPv4 ? bridge.IPv4Address(number) : null;
+        var v6 = bridge.HasIPv6 ? bridge.IPv6Address(number) : null;
+        if (v4 is not null) Ip("-n", host.Namespace, "addr", "add", $"{v4}/{LabBridge.PrefixLength}", "brd", "+", "dev", inside); // with a broadcast address, as DHCP gives
+        // nodad: usable at once (accept_dad is off too, but only for interfaces made after the host's sysctl).
+        if (v6 is not null) Ip("-n", host.Namespace, "-6", "addr", "add", $"{v6}/{LabBridge.IPv6PrefixLength}", "dev", inside, "nodad");
         Ip("-n", host.Namespace, "link", "set", inside, "up");
-        var iface = new LabInterface(inside, bridge, address);
+        var iface = new LabInterface(inside, bridge, v4, v6);
         host.AddInterface(iface);
         return iface;
     }
 
-    // A router takes .1 on its bridges, the conventional gateway address.
-    private IPAddress RouterAddress(LabBridge bridge)
+    // A router takes .1 (::1) on its bridges, the conventional gateway address.
+    private int RouterHostNumber(LabBridge bridge)
     {
-        var gateway = IPAddress.Parse($"10.231.{bridge.SubnetNumber}.1");
-        if (_hosts.Any(h => h.Interfaces.Any(i => i.Address.Equals(gateway)))) return bridge.NextAddress();
-        return gateway;
+        var gatewayTaken = _hosts.Any(h => h.Interfaces.Any(i => i.Bridge == bridge && i.Address.Equals(bridge.HasIPv4 ? bridge.IPv4Address(1) : bridge.IPv6Address(1))));
+        return gatewayTaken ? bridge.NextHostNumber() : 1;
     }
 
     internal LabProcess Track(LabProcess process)

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using PeerStorage.Network.Tests.Lab;
 
 namespace PeerStorage.Network.Tests.Mdns;
@@ -118,6 +120,57 @@ public sealed class AvahiInteropTests
         var seenFromElsewhere = await MdnsTool.BrowseAsync(other);
         Assert.Contains(seenFromElsewhere, p => (string?)p["instance"] == "Avahi Here");
         Assert.Contains(seenFromElsewhere, p => (string?)p["instance"] == "Ours Here");
+    }
+
+    [NetworkLabFact(Requires = ["avahi-daemon", "avahi-browse", "avahi-publish", "dbus-daemon", "unshare"])]
+    public async Task Avahi_browse_resolves_our_instance_over_IPv6_to_our_IPv6_address_on_a_link_without_IPv4()
+    {
+        using var lab = new NetworkLab();
+        var lan = lab.AddBridge(LabAddressing.IPv6Only);
+        var ours = lab.AddHost("ours", lan);
+        var theirs = lab.AddHost("avahi", lan);
+        var avahi = await AvahiDaemon.StartAsync(lab, theirs, "avahi-host");
+        var node = MdnsTool.Advertise(ours, "Peer Six", "six", 47011,
+            txt: ["id=node-six-id", "fleet=", "pv=1", "cap=4096", "name=six"]);
+        await node.WaitForEventAsync("announced", Patience);
+
+        var resolved = await UntilAsync(async () =>
+        {
+            var browse = await avahi.BrowseAsync("_peerstorage._tcp", TimeSpan.FromSeconds(15));
+            return AvahiBrowseLine.ParseResolved(browse.Stdout).FirstOrDefault(l => l.Protocol == "IPv6" && l.Instance == "Peer Six");
+        });
+
+        Assert.Equal("_peerstorage._tcp", resolved.ServiceType);
+        Assert.Equal("six.local", resolved.Host);
+        // avahi resolves to the first AAAA record it takes: the ULA the lab gave our host, or the kernel's link-local one.
+        var ourAddresses = new[] { ours.Interfaces[0].IPv6Address!, ours.LinkLocalAddress(ours.Interfaces[0]) };
+        Assert.Contains(IPAddress.Parse(resolved.Address.Split('%')[0]), ourAddresses);
+        Assert.Equal(47011, resolved.Port);
+        Assert.Equal(["cap=4096", "fleet=", "id=node-six-id", "name=six", "pv=1"], resolved.Txt.Order());
+        Assert.All(AvahiBrowseLine.ParseResolved((await avahi.BrowseAsync("_peerstorage._tcp", TimeSpan.FromSeconds(15))).Stdout),
+            l => Assert.Equal("IPv6", l.Protocol)); // nothing reached avahi over IPv4: the link has none
+    }
+
+    [NetworkLabFact(Requires = ["avahi-daemon", "avahi-browse", "avahi-publish", "dbus-daemon", "unshare"])]
+    public async Task Our_browser_finds_an_avahi_service_at_its_IPv6_address_on_a_link_without_IPv4()
+    {
+        using var lab = new NetworkLab();
+        var lan = lab.AddBridge(LabAddressing.IPv6Only);
+        var ours = lab.AddHost("ours", lan);
+        var theirs = lab.AddHost("avahi", lan);
+        var avahi = await AvahiDaemon.StartAsync(lab, theirs, "avahi-six");
+        var publisher = avahi.Publish("Avahi Six", "_peerstorage._tcp", 47012, "id=avahi-six-id", "pv=1");
+        await publisher.WaitForLineAsync(l => l.Contains("Established under name"), Patience, "avahi-publish registration");
+
+        var found = await MdnsTool.BrowseAsync(ours);
+
+        var peer = Assert.Single(found, p => (string?)p["instance"] == "Avahi Six");
+        Assert.Equal("avahi-six.local", (string?)peer["host"]);
+        Assert.Equal(47012, (int)peer["port"]!);
+        var addresses = peer["addresses"]!.AsArray().Select(a => IPAddress.Parse((string)a!)).ToList();
+        Assert.Contains(theirs.Interfaces[0].IPv6Address!, addresses);
+        Assert.All(addresses, a => Assert.Equal(AddressFamily.InterNetworkV6, a.AddressFamily));
+        Assert.Equal("avahi-six-id", (string?)peer["txt"]!["id"]);
     }
 
     private static async Task<T> UntilAsync<T>(Func<Task<T?>> attempt) where T : class

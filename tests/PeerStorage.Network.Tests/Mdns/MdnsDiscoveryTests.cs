@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 using PeerStorage.Network.Tests.Lab;
@@ -143,6 +146,53 @@ public sealed class MdnsDiscoveryTests(ITestOutputHelper output)
         var plugged = lab.Connect(node, lab2);
         var seen = await watcher.WaitForEventAsync("added", TimeSpan.FromSeconds(10), e => (string?)e["instance"] == "Roaming");
         Assert.Contains(plugged.Address.ToString(), seen["addresses"]!.AsArray().Select(a => (string?)a));
+    }
+
+    [NetworkLabFact]
+    public async Task Hosts_with_only_IPv6_find_each_other_at_their_ULA_and_scoped_link_local_addresses()
+    {
+        using var lab = new NetworkLab();
+        var lan = lab.AddBridge(LabAddressing.IPv6Only);
+        var hosts = new[] { lab.AddHost("a", lan), lab.AddHost("b", lan) };
+        var nodes = hosts.Select((h, i) => MdnsTool.Advertise(h, $"Six {h.Name}", $"six-{h.Name}", 47000 + i, browse: true, $"id=id-{h.Name}")).ToList();
+
+        for (var observer = 0; observer < hosts.Length; observer++)
+        {
+            var peer = hosts[1 - observer];
+            var ula = peer.Interfaces[0].IPv6Address!;
+            // The first event may carry only some of the addresses; the rest follow as an update.
+            var seen = await WaitForPeerAsync(nodes[observer], $"Six {peer.Name}", e => AddressesOf(e).Contains(ula));
+            var addresses = AddressesOf(seen);
+            Assert.All(addresses, a => Assert.Equal(AddressFamily.InterNetworkV6, a.AddressFamily));
+            Assert.Equal($"six-{peer.Name}.local", (string?)seen["host"]);
+            Assert.Equal(47000 + 1 - observer, (int)seen["port"]!);
+            Assert.Equal($"id-{peer.Name}", (string?)seen["txt"]!["id"]);
+            output.WriteLine($"{hosts[observer].Name} sees {peer.Name} at {string.Join(", ", addresses)}");
+
+            // A link-local address is only usable with its interface: the browser scopes it to the one it heard it on.
+            var observerIndex = int.Parse(hosts[observer].Run("cat", "/sys/class/net/eth0/ifindex").EnsureSuccess().Stdout.Trim(), CultureInfo.InvariantCulture);
+            var linkLocal = peer.LinkLocalAddress(peer.Interfaces[0]);
+            var scoped = await WaitForPeerAsync(nodes[observer], $"Six {peer.Name}",
+                e => AddressesOf(e).Any(a => a.IsIPv6LinkLocal && new IPAddress(a.GetAddressBytes()).Equals(linkLocal)));
+            Assert.Contains(AddressesOf(scoped), a => a.IsIPv6LinkLocal && a.ScopeId == observerIndex);
+        }
+    }
+
+    private static List<IPAddress> AddressesOf(JsonObject peerEvent) =>
+        peerEvent["addresses"]!.AsArray().Select(a => IPAddress.Parse((string)a!)).ToList();
+
+    /// <summary>The first added or updated event for <paramref name="instance"/> that matches.</summary>
+    private static async Task<JsonObject> WaitForPeerAsync(ToolProcess node, string instance, Func<JsonObject, bool> match)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var found = node.Events.FirstOrDefault(e => (string?)e["event"] is "added" or "updated" && (string?)e["instance"] == instance && match(e));
+            if (found is not null) return found;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{node.Process.Label}: no matching event for {instance}.{Environment.NewLine}{node.Process.Describe()}");
+            await Task.Delay(50);
+        }
     }
 
     private static long EngineStartedAt(ToolProcess node) => (long)node.EventsNamed("started").First()["unixMs"]!;

@@ -25,7 +25,8 @@ internal sealed class LabNode
     public LabHost Host { get; }
     public string Home { get; }
     public string NodeId { get; }
-    public string Address => $"{Host.Address}:{Port}";
+    /// <summary>host:port, or [v6]:port on a bridge without IPv4.</summary>
+    public string Address => new Core.Platform.HostPort(Host.Address.ToString(), Port).ToString();
 
     /// <summary>Creates the node home (and, with a fleet, enrolls it) the way the cmdlets would.</summary>
     public static LabNode Create(NetworkLab lab, LabHost host, FleetAuthority? fleet, string? directoryAddress = null)

@@ -88,6 +88,49 @@ public sealed class PeerNetworkLabTests
     }
 
     [NetworkLabFact]
+    public async Task Nodes_on_a_link_without_IPv4_find_each_other_and_open_sessions_over_IPv6()
+    {
+        using var lab = new NetworkLab();
+        var lan = lab.AddBridge(LabAddressing.IPv6Only);
+        using var fleet = FleetAuthority.Create(Path.Combine(lab.ScratchDirectory, "lab.fleet"), "lab", null);
+        var a = LabNode.Create(lab, lab.AddHost("a", lan), fleet);
+        var b = LabNode.Create(lab, lab.AddHost("b", lan), fleet, directoryAddress: a.Address); // a is also b's directory
+        using (var home = NodeHome.Open(a.Home, "Test")) home.Settings.Set(Core.State.SettingKeys.DirectoryRole, "on");
+        foreach (var node in new[] { a, b }) await node.StartAsync();
+
+        var found = await a.PowerShellAsync("Find-PeerNode -NodePath $node -Timeout 0:0:3 | ForEach-Object { \"$($_.NodeId)|$($_.Addresses -join ',')\" }");
+        Assert.True(found.ExitCode == 0, found.ToString());
+        var line = found.Stdout.Split('\n', StringSplitOptions.TrimEntries).Single(l => l.StartsWith(b.NodeId, StringComparison.Ordinal));
+        var addresses = line.Split('|')[1].Split(',').Select(System.Net.IPAddress.Parse).ToList();
+        Assert.Contains(b.Host.Interfaces[0].IPv6Address!, addresses);
+        Assert.All(addresses, x => Assert.Equal(System.Net.Sockets.AddressFamily.InterNetworkV6, x.AddressFamily));
+
+        // Resolved from what Find-PeerNode cached (IPv6 only), then an authenticated session over IPv6.
+        var session = await a.PowerShellAsync($"$t = Test-PeerConnection -NodePath $node -NodeId '{b.NodeId}'; \"$($t.Success)|$($t.TrustedBy)|$($t.Address)\"");
+        Assert.True(session.ExitCode == 0, session.ToString());
+        Assert.StartsWith("True|Fleet|[", session.Stdout.Trim());
+        // The kernel's link-local address works too, with its interface as the scope.
+        var linkLocal = $"[{a.Host.LinkLocalAddress(a.Host.Interfaces[0])}%eth0]:{LabNode.Port}";
+        var viaLinkLocal = await b.PowerShellAsync($"$t = Test-PeerConnection -NodePath $node -NodeId '{a.NodeId}' -Address '{linkLocal}'; \"$($t.Success)|$($t.TrustedBy)\"");
+        Assert.True(viaLinkLocal.ExitCode == 0, viaLinkLocal.ToString());
+        Assert.Equal("True|Fleet", viaLinkLocal.Stdout.Trim());
+
+        // b registered with its directory over IPv6, with its ULA only: a link-local address means nothing off the link.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            using (var home = NodeHome.Open(a.Home, "Test"))
+                if (new Core.DirectoryServer.DirectoryStore(home.State).Lookup(b.NodeId, null).SingleOrDefault() is { } entry)
+                {
+                    Assert.Equal([b.Host.Interfaces[0].IPv6Address!.ToString()], entry.Addresses);
+                    break;
+                }
+            Assert.True(DateTime.UtcNow < deadline, "b never registered with its directory over IPv6");
+            await Task.Delay(200);
+        }
+    }
+
+    [NetworkLabFact]
     public async Task Nodes_on_one_link_find_each_other_with_Find_PeerNode()
     {
         using var lab = new NetworkLab();
