@@ -63,6 +63,40 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Progress_events_reach_the_observer_in_order_with_the_output()
+    {
+        await using var runner = new JobRunner(_home.State, _home.Log);
+        var observer = new RecordingObserver();
+        var run = runner.Start(new JobSpec("Copy", "copy with progress"), async context =>
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                context.Progress(new OperationProgress("Copying", $"item {i}", i * 25, TimeSpan.FromSeconds(4 - i), ActivityId: 3));
+                context.Output(i);
+                await Task.Yield();
+            }
+            context.Progress(new OperationProgress("Copying", "Done", 100, Completed: true, ActivityId: 3));
+        }, observer);
+        await run.Completion.WaitAsync(Patience);
+
+        Assert.Equal(PeerJobState.Completed, run.State);
+        var reported = observer.Items.Where(i => i is OperationProgress or int).Select(i => i switch
+        {
+            OperationProgress { Completed: true } p => $"done {p.Activity}#{p.ActivityId}",
+            OperationProgress p => $"{p.Activity}#{p.ActivityId} {p.Status} {p.PercentComplete}% {p.Remaining?.TotalSeconds}s",
+            _ => $"out {i}",
+        });
+        Assert.Equal(
+        [
+            "Copying#3 item 0 0% 4s", "out 0",
+            "Copying#3 item 1 25% 3s", "out 1",
+            "Copying#3 item 2 50% 2s", "out 2",
+            "Copying#3 item 3 75% 1s", "out 3",
+            "done Copying#3",
+        ], reported);
+    }
+
+    [Fact]
     public async Task A_failing_run_records_its_error()
     {
         await using var runner = new JobRunner(_home.State, _home.Log);

@@ -16,15 +16,18 @@ public sealed class ConventionsTests(ConventionsTests.ImportedModule module) : I
 {
     /// <summary>
     /// Verbs whose cmdlets only read or wait, so they need no -WhatIf/-Confirm. Every other verb changes state.
-    /// Receive is not here on purpose: in this module it writes disk images (Receive-DiskImageMulticast), and Format
-    /// formats disks, not output.
+    /// Receive and Read are not here on purpose: in this module they write files (Receive-DiskImageMulticast writes
+    /// disk images, Read-PeerLeaseObject writes the object it reads), and Format formats disks, not output.
     /// </summary>
     private static readonly HashSet<string> ReadOnlyVerbs = new(StringComparer.OrdinalIgnoreCase)
     {
         VerbsCommon.Get, VerbsCommon.Find, VerbsCommon.Search, VerbsCommon.Select, VerbsCommon.Watch,
         VerbsDiagnostic.Resolve, VerbsDiagnostic.Test, VerbsDiagnostic.Measure, VerbsDiagnostic.Trace,
-        VerbsData.Compare, VerbsLifecycle.Wait, VerbsCommunications.Read, VerbsCommon.Show,
+        VerbsData.Compare, VerbsLifecycle.Wait, VerbsCommon.Show,
     };
+
+    /// <summary>Parameters that name a file or folder the cmdlet writes into, whatever its verb.</summary>
+    private static readonly string[] WrittenPathParameters = ["Destination", "OutFile", "OutputPath", "LiteralDestination"];
 
     /// <summary>Types that PowerShell formats itself: jobs (Get-Job's view) and no output at all.</summary>
     private static bool HasOwnView(Type type) => typeof(Job).IsAssignableFrom(type) || type == typeof(void);
@@ -64,6 +67,21 @@ public sealed class ConventionsTests(ConventionsTests.ImportedModule module) : I
             .Where(c => !ReadOnlyVerbs.Contains(c.Verb) && !new CommandMetadata(c).SupportsShouldProcess)
             .Select(c => $"{c.Name} (verb {c.Verb} changes state)");
         AssertNone("state-changing cmdlets without SupportsShouldProcess", missing);
+    }
+
+    [Fact]
+    public void Every_cmdlet_that_writes_to_a_destination_supports_ShouldProcess_and_Force()
+    {
+        // A read verb is no excuse: a cmdlet that writes a file the user names can replace one, so -WhatIf must show
+        // it and an existing file must need -Force.
+        var writers = module.Cmdlets.Where(c => c.Parameters.Keys.Any(p => WrittenPathParameters.Contains(p, StringComparer.OrdinalIgnoreCase))).ToList();
+        Assert.Contains(writers, c => c.Name == "Read-PeerLeaseObject");
+        var missing = writers.SelectMany(c => new[]
+        {
+            new CommandMetadata(c).SupportsShouldProcess ? null : $"{c.Name}: no SupportsShouldProcess",
+            c.Parameters.TryGetValue("Force", out var force) && force.SwitchParameter ? null : $"{c.Name}: no -Force switch",
+        }).OfType<string>();
+        AssertNone("cmdlets that write a destination file without ShouldProcess and -Force", missing);
     }
 
     [Fact]

@@ -92,6 +92,55 @@ public sealed class LeaseCmdletTests : IDisposable
     }
 
     [Fact]
+    public void Read_PeerLeaseObject_replaces_an_existing_file_only_with_Force_and_WhatIf_writes_nothing()
+    {
+        _ps.Run("Publish-Availability -NodePath $args[0] -Size 8MB -Until ([DateTimeOffset]::UtcNow.AddDays(2))", _host);
+        var leaseId = Assert.Single(_ps.Run("New-PeerLease -NodePath $args[0] -NodeId $args[1] -Size 2MB", _holder, _hostId).Output).Str("LeaseId");
+        var source = Path.Combine(_root.Path, "notes.txt");
+        File.WriteAllText(source, "the object's content");
+        Assert.Empty(_ps.Run("Write-PeerLeaseObject -NodePath $args[0] -LeaseId $args[1] -Path $args[2]", _holder, leaseId, source).Errors);
+        var restoreDir = Path.Combine(_root.Path, "restore");
+        Directory.CreateDirectory(restoreDir);
+        var restored = Path.Combine(restoreDir, "notes.txt");
+        const string Read = "Read-PeerLeaseObject -NodePath $args[0] -LeaseId $args[1] -Name notes.txt -Destination $args[2]";
+
+        // -WhatIf on a new file: nothing is written, nothing is output.
+        var whatIfNew = _ps.Run(Read + " -WhatIf", _holder, leaseId, restoreDir);
+        Assert.Empty(whatIfNew.Errors);
+        Assert.Empty(whatIfNew.Output);
+        Assert.False(File.Exists(restored));
+
+        File.WriteAllText(restored, "the user's own file");
+
+        // Into the folder, or naming the file: an existing file is an error record and stays as it was.
+        foreach (var destination in new[] { restoreDir, restored })
+        {
+            var refused = _ps.Run(Read, _holder, leaseId, destination);
+            var error = Assert.Single(refused.Errors);
+            Assert.Equal("DestinationExists,PeerStorage.PowerShell.Leasing.ReadPeerLeaseObjectCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ResourceExists, error.CategoryInfo.Category);
+            Assert.Equal(restored, error.TargetObject);
+            Assert.Empty(refused.Output);
+            Assert.Equal("the user's own file", File.ReadAllText(restored));
+        }
+        // -ErrorAction Stop makes it terminating, as for any error record.
+        Assert.NotNull(_ps.Run(Read + " -ErrorAction Stop", _holder, leaseId, restored).Terminating);
+
+        // -Force -WhatIf: still nothing changes.
+        var whatIf = _ps.Run(Read + " -Force -WhatIf", _holder, leaseId, restored);
+        Assert.Empty(whatIf.Errors);
+        Assert.Empty(whatIf.Output);
+        Assert.Equal("the user's own file", File.ReadAllText(restored));
+
+        // -Force replaces it.
+        var replaced = _ps.Run(Read + " -Force", _holder, leaseId, restored);
+        Assert.Empty(replaced.Errors);
+        Assert.Equal(restored, Assert.Single(replaced.Output).Str("Path"));
+        Assert.Equal("the object's content", File.ReadAllText(restored));
+        Assert.Equal(["notes.txt"], Directory.GetFiles(restoreDir).Select(Path.GetFileName)); // no partial file left
+    }
+
+    [Fact]
     public void A_partition_with_leases_is_removed_only_with_Force_and_its_leases_end_as_wiped()
     {
         _ps.Run("Publish-Availability -NodePath $args[0] -Size 8MB -Until ([DateTimeOffset]::UtcNow.AddDays(2))", _host);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Net.Sockets;
@@ -25,7 +26,7 @@ public sealed class NodeJobTests : IDisposable
     }
 
     /// <summary>The node's ping, spoken on the wire from outside the module: "PSPING"+version, answered by "PSPONG".</summary>
-    private static string PingName(int port)
+    internal static string PingName(int port)
     {
         using var client = new TcpClient();
         client.Connect("127.0.0.1", port);
@@ -139,6 +140,72 @@ public sealed class NodeJobTests : IDisposable
         Assert.Equal("Running", Node().Str("State"));
         other.Dispose();
         Eventually(() => Node().Str("State") == "Stopped", "the node stops with its runspace");
+    }
+
+    /// <summary>
+    /// Test-PeerNode -AsJob on a node whose process hangs: the run waits in its port check for a ping answer that does
+    /// not come (up to the ping's 5 s timeout, then it would complete with a failed Port check). Returns the job once it
+    /// waits there, after the four checks before it.
+    /// </summary>
+    private Job HealthCheckStuckOnHungNode(PowerShellSession session)
+    {
+        var job = (Job)Assert.Single(session.Run("Test-PeerNode -NodePath $args[0] -AsJob", _home.Path).Output).BaseObject;
+        Eventually(() => job.Output.Count == 4, "the job's run reaches the port check");
+        Assert.Equal(JobState.Running, job.JobStateInfo.State);
+        return job;
+    }
+
+    private PSObject HealthCheckRecord() =>
+        Assert.Single(_ps.Run("Get-PeerJob -NodePath $args[0] -Kind NodeHealthCheck", _home.Path).Output);
+
+    private HungNode StartHungNode() => HungNode.Start(_home.Path, port =>
+    {
+        var node = Node();
+        return node.Str("State") == "Running" && node.Prop<int>("Port") == port;
+    });
+
+    [LinuxFact]
+    public void Stop_Job_cancels_a_running_Test_PeerNode_job()
+    {
+        using var hung = StartHungNode();
+        var job = HealthCheckStuckOnHungNode(_ps);
+
+        var clock = Stopwatch.StartNew();
+        var stopped = _ps.Run("Stop-Job -Id $args[0] -PassThru", job.Id);
+        clock.Stop();
+
+        Assert.Empty(stopped.Errors);
+        Assert.Equal(JobState.Stopped, job.JobStateInfo.State);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"Stop-Job took {clock.Elapsed}: the run was not cancelled, it waited for the ping to time out");
+        var received = _ps.Run("Receive-Job -Id $args[0]", job.Id);
+        Assert.Equal(["Identity", "KeyPermissions", "StateDatabase", "Log"], received.Output.Select(o => o.Str("Check"))); // the port check never ended
+        var record = HealthCheckRecord();
+        Assert.Equal("Stopped", record.Str("State"));
+        Assert.NotNull(record.Properties["Ended"].Value);
+    }
+
+    [LinuxFact]
+    public void Closing_the_runspace_cancels_its_running_Test_PeerNode_job()
+    {
+        using var hung = StartHungNode();
+        var other = new PowerShellSession();
+        Job job;
+        try
+        {
+            job = HealthCheckStuckOnHungNode(other);
+        }
+        finally
+        {
+            other.Dispose();
+        }
+        var clock = Stopwatch.StartNew();
+        Eventually(() => HealthCheckRecord().Str("State") != "Running", "the run ends with its runspace");
+        clock.Stop();
+
+        Assert.Equal("Stopped", HealthCheckRecord().Str("State")); // not Completed: the port check was cut off, not timed out
+        Assert.Equal(JobState.Stopped, job.JobStateInfo.State);
+        Assert.Equal(4, job.Output.Count);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"the run ended {clock.Elapsed} after the runspace closed");
     }
 
     [Fact]

@@ -125,12 +125,14 @@ public static class LeaseClient
 
     /// <summary>
     /// Reads an object into <paramref name="destinationPath"/>. The file appears only once every chunk passed its
-    /// authentication tag; an existing file is replaced only then.
+    /// authentication tag. An existing file is an error (DestinationExists), checked before the transfer and again as
+    /// the file is moved into place, unless <paramref name="overwrite"/>; then it is replaced, and only then.
     /// </summary>
-    public static async Task<PeerLeaseObject> ReadObjectAsync(NodeHome home, string leaseId, string name, string destinationPath, Progress? progress, CancellationToken cancellationToken)
+    public static async Task<PeerLeaseObject> ReadObjectAsync(NodeHome home, string leaseId, string name, string destinationPath, bool overwrite, Progress? progress, CancellationToken cancellationToken)
     {
         ValidateName(name);
         var held = RequireActive(home, leaseId);
+        if (!overwrite && File.Exists(destinationPath)) throw LeaseErrors.DestinationExists(Path.GetFullPath(destinationPath));
         await using var session = await HostSession.OpenAsync(home, NodeId.Parse(held.HostNodeId), cancellationToken).ConfigureAwait(false);
         using var cipher = await CipherAsync(session, held, cancellationToken).ConfigureAwait(false);
         var nameKey = cipher.NameKey(name);
@@ -148,7 +150,14 @@ public static class LeaseClient
                     await cipher.DecryptAsync(stream, storedLength, nameKey, destination, done => progress?.Invoke(done, length), cancellationToken).ConfigureAwait(false);
                 }, cancellationToken).ConfigureAwait(false);
             }
-            File.Move(partial, destinationPath, overwrite: true);
+            try
+            {
+                File.Move(partial, destinationPath, overwrite);
+            }
+            catch (IOException) when (!overwrite && File.Exists(destinationPath))
+            {
+                throw LeaseErrors.DestinationExists(Path.GetFullPath(destinationPath)); // it appeared during the transfer
+            }
         }
         finally
         {

@@ -24,6 +24,9 @@ internal static class LeaseErrors
         new("LeaseOutlivesOffer", PeerErrorKind.InvalidArgument,
             $"A lease until {until:u} would outlive its offer, which ends {offerUntil:u}.", target: until);
 
+    public static PeerStorageException DestinationExists(string path) =>
+        new("DestinationExists", PeerErrorKind.AlreadyExists, $"The file '{path}' exists; use -Force to replace it.", target: path);
+
     public static PeerStorageException LeaseNotFound(string leaseId) =>
         new("LeaseNotFound", PeerErrorKind.NotFound, $"No lease {leaseId} held by the calling node.", target: leaseId);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using PeerStorage.Core.Jobs;
 
@@ -8,22 +7,23 @@ namespace PeerStorage.PowerShell.Infrastructure;
 /// Turns engine progress into ProgressRecords at most every <see cref="Interval"/> per activity (a record per block
 /// would slow a transfer and flood the host), and closes every activity it opened with Completed.
 /// </summary>
-internal sealed class ProgressThrottle(int parentActivityId = -1)
+internal sealed class ProgressThrottle(int parentActivityId = -1, TimeProvider? time = null)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Dictionary<int, (long LastTicks, ProgressRecord Record)> _open = new();
 
     /// <summary>The record to write now, or null when this one should be skipped.</summary>
     public ProgressRecord? Next(OperationProgress progress)
     {
-        var now = Stopwatch.GetTimestamp();
+        var now = _time.GetTimestamp();
         var id = progress.ActivityId + 1; // 0 is reserved for the host's own activity in some hosts
         if (progress.Completed)
         {
             if (!_open.Remove(id, out var open)) return null;
             return Complete(open.Record);
         }
-        if (_open.TryGetValue(id, out var last) && Stopwatch.GetElapsedTime(last.LastTicks, now) < Interval && progress.PercentComplete < 100)
+        if (_open.TryGetValue(id, out var last) && _time.GetElapsedTime(last.LastTicks, now) < Interval && progress.PercentComplete < 100)
             return null;
         var record = new ProgressRecord(id, progress.Activity, string.IsNullOrEmpty(progress.Status) ? "Working" : progress.Status)
         {

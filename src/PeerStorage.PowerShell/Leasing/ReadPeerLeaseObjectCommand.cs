@@ -7,9 +7,11 @@ namespace PeerStorage.PowerShell.Leasing;
 /// <summary>
 /// <para type="synopsis">Reads an object back from a lease into a file.</para>
 /// <para type="description">Read-PeerLeaseObject fetches the object's ciphertext from the host and decrypts it with
-/// the lease's owner key, checking every chunk's authentication tag. The destination file appears (or is replaced)
-/// only once the whole object passed: an altered or truncated object is an error (LeaseObjectTampered) and leaves the
-/// destination as it was. A -Destination that is a folder gets the object's file name.</para>
+/// the lease's owner key, checking every chunk's authentication tag. The destination file appears only once the whole
+/// object passed: an altered or truncated object is an error (LeaseObjectTampered) and leaves the destination as it
+/// was. A -Destination that is a folder gets the object's file name. An existing file is never replaced without
+/// -Force: that is an error (DestinationExists) and the file stays as it was. With -Force it is replaced, once the
+/// whole object passed; -WhatIf shows which file would be created or replaced and writes nothing.</para>
 /// </summary>
 /// <example>
 /// <code>Read-PeerLeaseObject -LeaseId 3f1c... -Name backup.tar -Destination ./restore/</code>
@@ -19,7 +21,11 @@ namespace PeerStorage.PowerShell.Leasing;
 /// <code>Get-PeerLeaseObject -LeaseId 3f1c... | Read-PeerLeaseObject -Destination ./restore/</code>
 /// <para>Restores every object of a lease.</para>
 /// </example>
-[Cmdlet(VerbsCommunications.Read, "PeerLeaseObject")]
+/// <example>
+/// <code>Read-PeerLeaseObject -LeaseId 3f1c... -Name backup.tar -Destination ./backup.tar -Force -WhatIf</code>
+/// <para>Shows that ./backup.tar would be replaced, without reading anything; run it without -WhatIf to replace it.</para>
+/// </example>
+[Cmdlet(VerbsCommunications.Read, "PeerLeaseObject", SupportsShouldProcess = true)]
 [OutputType(typeof(PeerLeaseObject))]
 public sealed class ReadPeerLeaseObjectCommand : NodeCmdlet
 {
@@ -38,14 +44,28 @@ public sealed class ReadPeerLeaseObjectCommand : NodeCmdlet
     [ValidateNotNullOrEmpty]
     public string Destination { get; set; } = "";
 
+    /// <summary><para>Replaces a destination file that exists. Without it, an existing file is an error (DestinationExists) and stays as it was.</para></summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
         if (!TryGetSession(out var session)) return;
         var destination = GetUnresolvedProviderPathFromPSPath(Destination);
         if (Directory.Exists(destination)) destination = System.IO.Path.Combine(destination, System.IO.Path.GetFileName(Name.Replace('\\', '/').TrimEnd('/')));
+        var exists = File.Exists(destination);
+        if (exists && !Force)
+        {
+            WriteError(new ErrorRecord(new IOException($"The file '{destination}' exists; use -Force to replace it."),
+                "DestinationExists", ErrorCategory.ResourceExists, destination));
+            return;
+        }
+        if (!ShouldProcess(destination, exists ? $"Replace the file with object '{Name}' of lease {LeaseId}" : $"Create the file from object '{Name}' of lease {LeaseId}"))
+            return;
+        var overwrite = Force.IsPresent;
         var activity = $"Reading {Name} from lease {LeaseId}";
         if (TryRunEngine(async (observer, cancellationToken) =>
-                await LeaseClient.ReadObjectAsync(session.Home, LeaseId, Name, destination,
+                await LeaseClient.ReadObjectAsync(session.Home, LeaseId, Name, destination, overwrite,
                     (done, total) => observer.Progress(WritePeerLeaseObjectCommand.Progress(activity, done, total)), cancellationToken).ConfigureAwait(false),
                 Name, out var read)) WriteObject(read);
     }

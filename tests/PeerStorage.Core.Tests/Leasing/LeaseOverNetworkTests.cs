@@ -66,8 +66,17 @@ public sealed class LeaseOverNetworkTests : IAsyncLifetime
         Assert.Equal("reports/2026-11.bin", listed.Name);
         Assert.Equal(content.Length, listed.Length);
         var restored = _dir.Combine("restored.bin");
-        await LeaseClient.ReadObjectAsync(_holderHome, lease.LeaseId, "reports/2026-11.bin", restored, null, none);
+        await LeaseClient.ReadObjectAsync(_holderHome, lease.LeaseId, "reports/2026-11.bin", restored, false, null, none);
         Assert.Equal(content, File.ReadAllBytes(restored));
+        // An existing file is kept unless the caller asks to replace it.
+        File.WriteAllText(restored, "keep me");
+        var exists = await Assert.ThrowsAsync<PeerStorageException>(() =>
+            LeaseClient.ReadObjectAsync(_holderHome, lease.LeaseId, "reports/2026-11.bin", restored, false, null, none));
+        Assert.Equal("DestinationExists", exists.ErrorId);
+        Assert.Equal("keep me", File.ReadAllText(restored));
+        await LeaseClient.ReadObjectAsync(_holderHome, lease.LeaseId, "reports/2026-11.bin", restored, true, null, none);
+        Assert.Equal(content, File.ReadAllBytes(restored));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(restored)!, "*.partial")); // no leftovers beside it
         var held = Assert.Single(await LeaseClient.ListAsync(_holderHome, null, null, none));
         Assert.Equal(1, held.Objects);
         Assert.Equal(LeaseObjectCipher.StoredLength(content.Length), held.Used);
@@ -79,7 +88,7 @@ public sealed class LeaseOverNetworkTests : IAsyncLifetime
         await LeaseClient.ReleaseAsync(_holderHome, lease.LeaseId, none);
         Assert.Equal("Released", _host.Leases.Leases().Single().State);
         Assert.Equal("LeaseEnded", (await Assert.ThrowsAsync<PeerStorageException>(() =>
-            LeaseClient.ReadObjectAsync(_holderHome, lease.LeaseId, "reports/2026-11.bin", restored, null, none))).ErrorId);
+            LeaseClient.ReadObjectAsync(_holderHome, lease.LeaseId, "reports/2026-11.bin", restored, false, null, none))).ErrorId);
         Assert.All(HiddenPartitions.Rows(_hostHome, _partition.Id), _ => { });
     }
 
