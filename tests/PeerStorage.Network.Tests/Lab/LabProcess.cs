@@ -64,7 +64,12 @@ public sealed class LabProcess : IDisposable
             if (clock.Elapsed > timeout)
                 throw new TimeoutException($"{Label}: no {what} within {timeout.TotalSeconds:0.#} s.{Environment.NewLine}{Describe()}");
             if (HasExited)
+            {
+                // Output read asynchronously may still be on its way: the parameterless wait drains it.
+                _process.WaitForExit();
+                if (StdoutLines.Concat(StderrLines).FirstOrDefault(match) is { } last) return last;
                 throw new InvalidOperationException($"{Label} exited ({ExitCode}) before {what}.{Environment.NewLine}{Describe()}");
+            }
             await Task.Delay(20);
         }
     }
