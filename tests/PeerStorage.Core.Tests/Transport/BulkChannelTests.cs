@@ -82,7 +82,7 @@ public sealed class BulkChannelTests : IDisposable
     {
         var (ticket, key, connected) = _tickets.Issue(_peer);
         var serving = ServeOneAsync();
-        var payload = Vault.VaultDataTests.Random(20 * 1024 * 1024 + 13, 4);
+        var payload = Vault.VaultDataTests.Random(12 * 1024 * 1024 + 13, 4); // more than one receive buffer
         var sending = Task.Run(async () =>
         {
             await using var channel = await BulkChannel.ConnectAsync(EndPoint, ticket, key, CancellationToken.None);
