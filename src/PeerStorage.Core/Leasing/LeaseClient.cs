@@ -109,7 +109,8 @@ public static class LeaseClient
     {
         ValidateName(name);
         var held = RequireActive(home, leaseId);
-        await using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        // Unbuffered: the cipher reads whole chunks, which a FileStream buffer would only copy once more.
+        await using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
         var length = source.Length;
         await using var session = await HostSession.OpenAsync(home, NodeId.Parse(held.HostNodeId), cancellationToken).ConfigureAwait(false);
         using var cipher = await CipherAsync(session, held, cancellationToken).ConfigureAwait(false);

@@ -17,8 +17,6 @@ public sealed record StoredObject(string NameKey, string SealedName, long Stored
 /// </summary>
 public sealed class LeaseHost : IDisposable
 {
-    /// <summary>Uploads reach the vault in pieces this big: large enough to amortize the vault's flushes.</summary>
-    private const int WritePiece = 8 * 1024 * 1024;
     private const int ReadPiece = 1024 * 1024;
 
     private readonly NodeHome _home;
@@ -146,42 +144,15 @@ public sealed class LeaseHost : IDisposable
             var (vault, region) = Region(lease);
             var gate = _uploadGates.GetOrAdd(leaseId, _ => new SemaphoreSlim(1, 1));
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            long received = 0;
+            long received;
             try
             {
-                // The vault's streaming writer batches journal records and flushes once, at the commit that
-                // acknowledges the upload. Two buffers: while one goes to the writer on a worker, the next fills from
-                // the network.
+                // The range is this upload's alone (reserved) and whatever it held is a deleted object's: forgetting
+                // it lets the vault stream into it as into fresh space, where its writer batches journal records and
+                // flushes once, at the commit that acknowledges the upload (over old data it would flush per piece).
+                vault.Discard(region, offset, storedLength);
                 using var writer = vault.OpenWriter(region, offset);
-                var size = (int)Math.Min(WritePiece, Math.Max(1, storedLength));
-                byte[][] buffers = [new byte[size], new byte[size]];
-                var pending = Task.CompletedTask;
-                try
-                {
-                    for (var turn = 0; ; turn ^= 1)
-                    {
-                        var buffer = buffers[turn];
-                        var filled = 0;
-                        while (filled < buffer.Length)
-                        {
-                            var read = await source.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-                            if (read == 0) break;
-                            filled += read;
-                            if (received + filled > storedLength)
-                                throw LeaseErrors.InvalidArgument($"The upload carries more than the {storedLength} bytes it announced; nothing was stored.", storedLength);
-                        }
-                        await pending.ConfigureAwait(false);
-                        if (filled == 0) break;
-                        pending = Task.Run(() => writer.Write(buffer.AsSpan(0, filled)), CancellationToken.None);
-                        received += filled;
-                    }
-                }
-                finally
-                {
-                    // Never leave a worker writing from a buffer or a writer this method is about to drop.
-                    // When the loop failed, its failure is the one reported; the worker's own outcome no longer matters.
-                    await pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                }
+                received = await UploadIntoVault.CopyAsync(source, writer, storedLength, cancellationToken).ConfigureAwait(false);
                 if (received == storedLength) writer.Commit(); // the acknowledgement: every byte durable
             }
             finally

@@ -111,7 +111,9 @@ public sealed class LeaseObjectCipher : IDisposable
                 var sealedChunk = sealedChunks[index & 1];
                 _data.Encrypt(Nonce(header, index), plain.AsSpan(0, take), sealedChunk.AsSpan(0, take), sealedChunk.AsSpan(take, TagSize), Associated(nameKey, index, last));
                 await sending.ConfigureAwait(false);
-                sending = destination.WriteAsync(sealedChunk.AsMemory(0, take + TagSize), cancellationToken).AsTask();
+                // On a worker: a socket write completes inline while the socket has room, which would run the
+                // sending end's work (its frame tag, the kernel's copy) in this loop instead of beside it.
+                sending = Task.Run(() => destination.WriteAsync(sealedChunk.AsMemory(0, take + TagSize), cancellationToken).AsTask(), CancellationToken.None);
                 done += take;
                 index++;
                 progress?.Invoke(done);

@@ -14,14 +14,16 @@ namespace PeerStorage.Core.Transport;
 /// complete; anything else closes the channel and fails the transfer.
 /// </summary>
 /// <remarks>
-/// Wire: "BULK1" (the node's port tells it apart from TLS 0x16 and the "PSPING" probe by the first byte), the
+/// Wire: "BULK2" (the node's port tells it apart from TLS 0x16 and the "PSPING" probe by the first byte), the
 /// 32-byte ticket, then frames: u32 big-endian payload length | payload | 16-byte tag. Tag: AES-256-GCM with no
-/// plaintext, nonce = 4 zero bytes + u64 big-endian frame index, associated data = the length prefix + payload.
+/// plaintext, nonce = u32 big-endian payload length + u64 big-endian frame index, associated data = the payload.
+/// The length sits in the nonce rather than in the associated data so that a payload is authenticated where it
+/// lies: neither end copies it next to its prefix (version 1 did; it is not spoken any more).
 /// </remarks>
 public static class BulkChannel
 {
     public const byte FirstByte = (byte)'B';
-    private static readonly byte[] Magic = "BULK1"u8.ToArray();
+    private static readonly byte[] Magic = "BULK2"u8.ToArray();
     public const int TicketBytes = 32;
     public const int KeyBytes = 32;
     public const int TagBytes = 16;
@@ -61,167 +63,14 @@ public static class BulkChannel
         return hello.AsSpan(0, Magic.Length).SequenceEqual(Magic) ? hello[Magic.Length..] : null;
     }
 
-    internal static void Tag(AesGcm gmac, ulong index, ReadOnlySpan<byte> framed, Span<byte> tag)
+    internal static void Tag(AesGcm gmac, ulong index, ReadOnlySpan<byte> payload, Span<byte> tag)
     {
         Span<byte> nonce = stackalloc byte[12];
-        nonce.Clear();
+        BinaryPrimitives.WriteUInt32BigEndian(nonce, (uint)payload.Length);
         BinaryPrimitives.WriteUInt64BigEndian(nonce[4..], index);
-        gmac.Encrypt(nonce, ReadOnlySpan<byte>.Empty, Span<byte>.Empty, tag, framed);
+        gmac.Encrypt(nonce, ReadOnlySpan<byte>.Empty, Span<byte>.Empty, tag, payload);
     }
 
     internal static PeerStorageException Violation(string why) =>
         new("BulkChannelViolation", PeerErrorKind.InvalidData, $"The data channel carried something its peer did not send: {why}. The transfer was dropped.");
-}
-
-/// <summary>The sending end: bytes written become authenticated frames; <see cref="CompleteAsync"/> ends the transfer.</summary>
-public sealed class BulkWriteStream : Stream
-{
-    private readonly TcpClient _client;
-    private readonly NetworkStream _stream;
-    private readonly AesGcm _gmac;
-    private readonly byte[] _frame = new byte[4 + BulkChannel.MaxPayload + BulkChannel.TagBytes];
-    private ulong _index;
-    private bool _completed;
-
-    internal BulkWriteStream(TcpClient client, byte[] key)
-    {
-        _client = client;
-        _stream = client.GetStream();
-        _gmac = new AesGcm(key, BulkChannel.TagBytes);
-    }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => !_completed;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_completed, this);
-        while (!buffer.IsEmpty)
-        {
-            var take = Math.Min(buffer.Length, BulkChannel.MaxPayload);
-            await SendFrameAsync(buffer[..take], cancellationToken).ConfigureAwait(false);
-            buffer = buffer[take..];
-        }
-    }
-
-    /// <summary>Sends the authenticated end: the receiver knows nothing was cut off.</summary>
-    public async Task CompleteAsync(CancellationToken cancellationToken = default)
-    {
-        if (_completed) return;
-        await SendFrameAsync(ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-        _completed = true;
-        _client.Client.Shutdown(SocketShutdown.Send);
-    }
-
-    private async ValueTask SendFrameAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        BinaryPrimitives.WriteUInt32BigEndian(_frame, (uint)payload.Length);
-        payload.Span.CopyTo(_frame.AsSpan(4));
-        var framed = 4 + payload.Length;
-        BulkChannel.Tag(_gmac, _index++, _frame.AsSpan(0, framed), _frame.AsSpan(framed, BulkChannel.TagBytes));
-        await _stream.WriteAsync(_frame.AsMemory(0, framed + BulkChannel.TagBytes), cancellationToken).ConfigureAwait(false);
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _gmac.Dispose();
-            _client.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-}
-
-/// <summary>The receiving end: reads frames, checks each tag before handing its bytes on, and ends at the authenticated end frame.</summary>
-public sealed class BulkReadStream : Stream
-{
-    private readonly Stream _stream;
-    private readonly AesGcm _gmac;
-    private readonly Action _onDispose;
-    private readonly byte[] _frame = new byte[4 + BulkChannel.MaxPayload + BulkChannel.TagBytes];
-    private readonly byte[] _tag = new byte[BulkChannel.TagBytes];
-    private int _start, _end;
-    private ulong _index;
-    private bool _ended;
-    private bool _disposed;
-
-    internal BulkReadStream(Stream stream, byte[] key, Action onDispose)
-    {
-        _stream = stream;
-        _gmac = new AesGcm(key, BulkChannel.TagBytes);
-        _onDispose = onDispose;
-    }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        while (_start == _end)
-        {
-            if (_ended || buffer.IsEmpty) return 0;
-            await NextFrameAsync(cancellationToken).ConfigureAwait(false);
-        }
-        var take = Math.Min(buffer.Length, _end - _start);
-        _frame.AsMemory(4 + _start, take).CopyTo(buffer);
-        _start += take;
-        return take;
-    }
-
-    private async Task NextFrameAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _stream.ReadExactlyAsync(_frame.AsMemory(0, 4), cancellationToken).ConfigureAwait(false);
-            var length = BinaryPrimitives.ReadUInt32BigEndian(_frame);
-            if (length > BulkChannel.MaxPayload) throw BulkChannel.Violation($"a frame of {length} bytes");
-            await _stream.ReadExactlyAsync(_frame.AsMemory(4, (int)length + BulkChannel.TagBytes), cancellationToken).ConfigureAwait(false);
-            BulkChannel.Tag(_gmac, _index++, _frame.AsSpan(0, 4 + (int)length), _tag);
-            if (!CryptographicOperations.FixedTimeEquals(_tag, _frame.AsSpan(4 + (int)length, BulkChannel.TagBytes)))
-                throw BulkChannel.Violation($"frame {_index - 1} fails its tag");
-            _start = 0;
-            _end = (int)length;
-            if (length == 0) _ended = true;
-        }
-        catch (EndOfStreamException)
-        {
-            throw BulkChannel.Violation("it ended without its end frame");
-        }
-        catch (IOException e)
-        {
-            throw new PeerStorageException("BulkChannelBroken", PeerErrorKind.ConnectionError, $"The data channel broke: {e.Message}", e);
-        }
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    public override void Flush() { }
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing && !_disposed)
-        {
-            _disposed = true;
-            _gmac.Dispose();
-            _onDispose();
-        }
-        base.Dispose(disposing);
-    }
 }

@@ -13,6 +13,8 @@ internal enum JournalRecordType : byte
     Wipe = 3,
     /// <summary>These data blocks are about to be written with these checksums; replay keeps whichever content landed.</summary>
     Write = 4,
+    /// <summary>These data blocks no longer hold anything: they read as zeros until written again.</summary>
+    Discard = 5,
 }
 
 /// <summary>A run of consecutive units (extents or data blocks).</summary>

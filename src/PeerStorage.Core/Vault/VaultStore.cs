@@ -220,6 +220,33 @@ public sealed class VaultStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Forgets the whole blocks within [<paramref name="offset"/>, + <paramref name="length"/>) of the region: they read
+    /// as zeros from now on, so the next writes into them take the fast rule of unwritten blocks (no flush before the
+    /// data) instead of the record-first one. For space whose content nobody needs any more (a deleted object about
+    /// to be written over). Their old bytes stay on the carrier, unreadable through the vault, until written over,
+    /// wiped or freed. Partial blocks at either edge keep their content. Durable when it returns.
+    /// </summary>
+    public void Discard(VaultRegion region, long offset, long length)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            region = Current(region);
+            CheckRange(region, offset, length);
+            if (_writers.ContainsKey(region.Id)) throw RegionBusy(region.Id);
+            var firstBlock = (offset + B - 1) / B;
+            var endBlock = (offset + length) / B;
+            if (endBlock <= firstBlock) return;
+            var runs = PhysicalRuns(region, firstBlock, endBlock - firstBlock);
+            if (runs.All(Unwritten)) return;
+            var record = new JournalRecord(JournalRecordType.Discard, region.Id, Runs: runs);
+            Commit(record);
+            Apply(record);
+        }
+    }
+
     /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/> in the region; a block that fails its checksum throws VaultDataCorrupt.</summary>
     public void Read(VaultRegion region, long offset, Span<byte> buffer)
     {
@@ -384,11 +411,7 @@ public sealed class VaultStore : IDisposable
         if (tailBlock is not null) checksums[index] = BlockChecksums.Of(tailBlock);
 
         var runs = PhysicalRuns(region, firstBlock, blockCount);
-        var fresh = true;
-        foreach (var run in runs)
-            for (var b = run.Start; b < run.Start + run.Count && fresh; b++) fresh = _checksums[b] == BlockChecksums.Unwritten;
-
-        if (fresh)
+        if (runs.All(Unwritten))
         {
             WriteBlocks(region, firstBlock, blockCount, headBlock, middle, tailBlock);
             if (batch is not null) batch.AddToBatch(runs, checksums);
@@ -422,6 +445,13 @@ public sealed class VaultStore : IDisposable
         MakeRoomFor(record);
         _journal.Append(record);
         SetChecksums(record.Runs!, record.Checksums!);
+    }
+
+    private bool Unwritten(Run run)
+    {
+        for (var b = run.Start; b < run.Start + run.Count; b++)
+            if (_checksums[b] != BlockChecksums.Unwritten) return false;
+        return true;
     }
 
     private void SetChecksums(IReadOnlyList<Run> runs, IReadOnlyList<ulong> checksums)
@@ -651,6 +681,10 @@ public sealed class VaultStore : IDisposable
                 }
                 if (record.Type == JournalRecordType.Free) _regions.Remove(region.Id);
                 return region;
+            case JournalRecordType.Discard:
+                foreach (var run in record.Runs!)
+                    for (var b = run.Start; b < run.Start + run.Count; b++) _checksums.Set(b, BlockChecksums.Unwritten);
+                return null;
             case JournalRecordType.Write:
                 throw new InvalidOperationException("Write records are applied by WriteRange live and by ReplayWrite on recovery.");
             default:

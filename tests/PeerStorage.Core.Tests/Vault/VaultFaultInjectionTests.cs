@@ -38,6 +38,12 @@ public sealed class VaultFaultInjectionTests : IDisposable
     [Fact]
     public void TornWritesOfAStreamingWriterRecoverCommittedWork() => TornWritesAtEveryWritePoint(RunWriterScript);
 
+    [Fact]
+    public void EveryCrashPointOfADiscardAndTheStreamIntoItRecoversCommittedWork() => EveryCrashPoint(RunDiscardScript, minimumPoints: 10);
+
+    [Fact]
+    public void TornWritesOfADiscardAndTheStreamIntoItRecoverCommittedWork() => TornWritesAtEveryWritePoint(RunDiscardScript);
+
     private void EveryCrashPoint(Action<VaultStore, VaultModel> script, int minimumPoints)
     {
         var path = _temp.Combine("vault.bin");
@@ -141,6 +147,29 @@ public sealed class VaultFaultInjectionTests : IDisposable
         model.WriterWrite(writer, VaultDataTests.Random(20_000, seed++));
         model.WriterCommit(writer, dispose: true);
         model.Write(vault, a, 380_000, VaultDataTests.Random(5000, seed));
+    }
+
+    /// <summary>
+    /// Written data, an unaligned range of it discarded and streamed into (fresh-block batches over blocks that held
+    /// acknowledged data), committed; then a second discard over committed stream data and a stream cut off before
+    /// its commit, then a plain write.
+    /// </summary>
+    private static void RunDiscardScript(VaultStore vault, VaultModel model)
+    {
+        vault.BatchBytes = 64 * 1024;
+        var a = model.Allocate(vault, "a", 400_000);
+        model.Write(vault, a, 0, VaultDataTests.Random(400_000, 1));
+        model.Discard(vault, a, 5000, 200_000);
+        var writer = model.OpenWriter(vault, a, 5000);
+        foreach (var (length, seed) in new[] { (70_000, 2), (130_000, 3) }) model.WriterWrite(writer, VaultDataTests.Random(length, seed));
+        model.WriterCommit(writer, dispose: true);
+        model.Discard(vault, a, 100_000, 250_000);
+        writer = model.OpenWriter(vault, a, 100_000);
+        model.WriterWrite(writer, VaultDataTests.Random(150_000, 4));
+        model.WriterCommit(writer);
+        model.WriterWrite(writer, VaultDataTests.Random(90_000, 5));
+        model.WriterCommit(writer, dispose: true);
+        model.Write(vault, a, 390_000, VaultDataTests.Random(5000, 6));
     }
 }
 

@@ -65,6 +65,21 @@ internal sealed class VaultModel
         _uncommitted.RemoveAll(u => u.Region == writer.RegionId);
     }
 
+    /// <summary>The whole blocks inside the range read as zeros once it returns (before: either); its edges keep their bytes.</summary>
+    public void Discard(VaultStore vault, VaultRegion region, long offset, long length)
+    {
+        _lastStarted = $"Discard {region.Id} at {offset}";
+        var state = _regions[region.Id];
+        var block = VaultGeometry.DataBlockSize;
+        var first = (int)((offset + block - 1) / block * block);
+        var end = (int)((offset + length) / block * block);
+        if (end <= first) return;
+        Array.Fill(state.Uncertain, true, first, end - first);
+        vault.Discard(region, offset, length);
+        Array.Clear(state.Bytes, first, end - first);
+        Array.Fill(state.Uncertain, false, first, end - first);
+    }
+
     public void Wipe(VaultStore vault, VaultRegion region)
     {
         _lastStarted = $"Wipe {region.Id}";

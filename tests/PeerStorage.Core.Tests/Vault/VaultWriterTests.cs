@@ -177,6 +177,45 @@ public sealed class VaultWriterTests : IDisposable
         Assert.True(reopened.Check().IsHealthy);
     }
 
+    [Fact]
+    public void DiscardedBlocksReadAsZerosAndAStreamIntoThemFlushesOnlyAtCommit()
+    {
+        var data = VaultDataTests.Random(3_000_000, seed: 9);
+        using var vault = VaultStore.Format(_path, Size);
+        vault.BatchBytes = 256 * 1024;
+        var region = vault.Allocate("o", data.Length);
+        vault.Write(region, 0, data);
+        const int offset = 10_000, length = 2_000_000;
+        vault.Discard(region, offset, length);
+        var expected = (byte[])data.Clone();
+        var block = VaultGeometry.DataBlockSize;
+        var first = (offset + block - 1) / block * block;
+        var end = (offset + length) / block * block;
+        Array.Clear(expected, first, end - first); // whole blocks only: the edges keep their bytes
+        Assert.Equal(expected, ReadBack(vault, region, 0, data.Length));
+
+        var patch = VaultDataTests.Random(length, seed: 10);
+        var flushes = 0;
+        using (var writer = vault.OpenWriter(region, offset))
+        {
+            VaultDevice.FaultPoint = kind => { if (kind == "flush") flushes++; };
+            try
+            {
+                for (var position = 0; position < length; position += 300_000) writer.Write(patch.AsSpan(position, Math.Min(300_000, length - position)));
+                writer.Commit();
+            }
+            finally
+            {
+                VaultDevice.FaultPoint = null;
+            }
+        }
+        // Two partial edge blocks over written data take the record-first rule; everything between is fresh.
+        Assert.True(flushes <= 3, $"expected the commit's flush and the edges' only, got {flushes}");
+        patch.CopyTo(expected, offset);
+        Assert.Equal(expected, ReadBack(vault, region, 0, data.Length));
+        Assert.True(vault.Check().IsHealthy);
+    }
+
     private static byte[] ReadBack(VaultStore vault, VaultRegion region, long offset, int length)
     {
         var buffer = new byte[length];
