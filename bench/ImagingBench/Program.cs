@@ -97,7 +97,7 @@ double[] RunOurs(BenchLab lab, string senderHome, List<string> receiverHomes, st
 {
     var launcher = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { self, dll } : new[] { self };
     var clock = Stopwatch.StartNew();
-    using var sender = BenchLab.Start(lab.Server, [.. launcher, "send", senderHome, image, image + ImageManifest.ManifestSuffix, "1"]);
+    using var sender = BenchLab.Start(lab.Server, [.. launcher, "send", senderHome, image, image + ImageManifest.ManifestSuffix, "5"]);
     var procs = lab.Receivers.Select((ns, i) => BenchLab.Start(ns, [.. launcher, "receive", receiverHomes[i], uri, Path.Combine(work, $"out-{i + 1}")])).ToList();
     var times = WaitAll(procs, clock);
     foreach (var p in procs) Console.WriteLine("  " + p.StandardOutput.ReadToEnd().Trim());

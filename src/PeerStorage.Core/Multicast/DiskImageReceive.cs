@@ -184,7 +184,9 @@ public static class DiskImageReceive
         {
             await Task.WhenAny(heard.Task, Task.Delay(listen, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            if (heard.Task.IsCompleted) await Task.Delay(SettleAfterFirstAnnouncer, cancellationToken).ConfigureAwait(false);
+            // One already sending is taken at once; for one still downloading, a moment for a better one to speak.
+            if (heard.Task.IsCompleted && best?.Announcement.State != Protocol.AnnouncerState.Sending)
+                await Task.Delay(SettleAfterFirstAnnouncer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -73,15 +73,16 @@ public static class DiskImageSend
 
     private static async Task<ImageManifest> ManifestFor(DiskImageSendRequest request, IProgress<long>? hashing, CancellationToken cancellationToken)
     {
-        // Computing the manifest of the file is also the check that a given manifest belongs to it.
-        var computed = await ImageManifest.CreateAsync(request.ImagePath, request.ManifestPath is null ? ImageManifest.DefaultBlockSize : ImageManifest.Load(request.ManifestPath).BlockSize,
-            bytesHashed: hashing, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (request.ManifestPath is null) return computed;
-        var given = ImageManifest.Load(request.ManifestPath);
-        if (!string.Equals(given.Hash, computed.Hash, StringComparison.OrdinalIgnoreCase) || given.MerkleRoot != computed.MerkleRoot)
+        if (request.ManifestPath is null)
+            return await ImageManifest.CreateAsync(request.ImagePath, bytesHashed: hashing, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // With a manifest, every block is checked against its leaf as it is first read (ImageFileBlocks): no pass of
+        // hashing delays the first packet, and a wrong file is still refused before its first wrong block leaves.
+        var manifest = ImageManifest.Load(request.ManifestPath);
+        var length = StorageLength.Of(request.ImagePath);
+        if (length < manifest.Size)
             throw new PeerStorageException(ImagingErrors.ImageFileMismatch, PeerErrorKind.InvalidData,
-                $"'{request.ImagePath}' hashes to {computed.Hash}, not to the manifest's {given.Hash}: refusing to send the wrong image.", target: request.ImagePath);
-        return given;
+                $"'{request.ImagePath}' holds {length} bytes; the manifest's image ({manifest.Hash}) has {manifest.Size}.", target: request.ImagePath);
+        return manifest;
     }
 
     private static async Task ReportLoopAsync(NodeHome home, string hash, Func<DiskImageSession> snapshot, Action<DiskImageSession>? progress, CancellationTokenSource stop)

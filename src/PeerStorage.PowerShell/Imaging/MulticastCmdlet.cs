@@ -29,6 +29,22 @@ public abstract class MulticastCmdlet : NodeCmdlet
     [ValidateRange(1, 255)]
     public int Ttl { get; set; } = 1;
 
+    /// <summary>
+    /// Runs an imaging run through the job runner (-AsJob or here); an engine failure here becomes this item's error
+    /// record with its id, so a deploy script can match it.
+    /// </summary>
+    internal void RunImaging(Core.Node.NodeSession session, Core.Jobs.JobSpec spec, Func<Core.Jobs.JobContext, Task> work, bool asJob, object target)
+    {
+        try
+        {
+            RunLongWork(session, spec, work, asJob);
+        }
+        catch (PeerStorageException e)
+        {
+            WriteError(ErrorRecords.From(e, target));
+        }
+    }
+
     /// <summary>The endpoint the parameters describe; a bad group or interface ends this item with an error.</summary>
     internal bool TryGetEndpoint(out MulticastEndpoint endpoint)
     {

@@ -46,6 +46,10 @@ public sealed class NewDiskImageManifestCommand : PeerStorageCmdlet
     [ValidateRange(1, long.MaxValue)]
     public long MinimumCapacity { get; set; }
 
+    /// <summary><para>Replaces a manifest file that exists already.</para></summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
         var path = GetUnresolvedProviderPathFromPSPath(Path);
@@ -55,7 +59,13 @@ public sealed class NewDiskImageManifestCommand : PeerStorageCmdlet
             WriteError(ErrorRecords.From(new PeerStorageException("ImageFileNotFound", PeerErrorKind.NotFound, $"'{path}' is not a file or device.", target: path)));
             return;
         }
-        if (!ShouldProcess(outFile, $"Write the manifest of '{path}'")) return;
+        if (File.Exists(outFile) && !Force)
+        {
+            WriteError(ErrorRecords.From(new PeerStorageException("ManifestExists", PeerErrorKind.AlreadyExists,
+                $"'{outFile}' exists; use -Force to replace it.", target: outFile)));
+            return;
+        }
+        if (!ShouldProcess(outFile, File.Exists(outFile) ? $"Replace with the manifest of '{path}'" : $"Write the manifest of '{path}'")) return;
         var activity = $"Hashing {System.IO.Path.GetFileName(path)}";
         if (TryRunEngine(async (observer, cancellationToken) =>
             {

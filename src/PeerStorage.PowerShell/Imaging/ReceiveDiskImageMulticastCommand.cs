@@ -91,11 +91,11 @@ public sealed class ReceiveDiskImageMulticastCommand : MulticastCmdlet
             Endpoint = endpoint, Receiver = new ReceiverOptions { ListenTime = ListenTime }, Sender = new SenderOptions { Linger = Linger },
         };
         var home = session.Home;
-        RunLongWork(session, new JobSpec("DiskImageReceive", $"Image {Uri} to {target}", JobPools.Transfer), async context =>
+        RunImaging(session, new JobSpec("DiskImageReceive", $"Image {Uri} to {target}", JobPools.Transfer), async context =>
         {
             var transfer = await DiskImageReceive.RunAsync(home, request, t => context.Progress(ImagingProgress.Of(t)), context.CancellationToken).ConfigureAwait(false);
             context.AddBytes(transfer.BytesFromServer + transfer.BytesFromMulticast);
             context.Output(transfer);
-        }, AsJob);
+        }, AsJob, target);
     }
 }

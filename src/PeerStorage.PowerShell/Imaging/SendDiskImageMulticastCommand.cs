@@ -67,7 +67,7 @@ public sealed class SendDiskImageMulticastCommand : MulticastCmdlet
             Sender = new SenderOptions { MaxBytesPerSecond = MaxRate, Linger = Linger },
         };
         var home = session.Home;
-        RunLongWork(session, new JobSpec("DiskImageSend", $"Multicast {path}", JobPools.Transfer), async context =>
+        RunImaging(session, new JobSpec("DiskImageSend", $"Multicast {path}", JobPools.Transfer), async context =>
         {
             var length = StorageLength.Of(path);
             var session = await DiskImageSend.RunAsync(home, request, s => context.Progress(ImagingProgress.Of(s)),
@@ -75,6 +75,6 @@ public sealed class SendDiskImageMulticastCommand : MulticastCmdlet
                 context.CancellationToken).ConfigureAwait(false);
             context.AddBytes(session.BytesSent);
             context.Output(session);
-        }, AsJob);
+        }, AsJob, path);
     }
 }

@@ -30,7 +30,10 @@ internal sealed record ReceiverStatus
     public required ushort LossPermille { get; init; }
     /// <summary>Data packets expected since the last report (0: none were sent to it).</summary>
     public required uint Expected { get; init; }
+    /// <summary>Data bytes it took per second since the last report (its goodput).</summary>
     public required long BytesPerSecond { get; init; }
+    /// <summary>The highest data sequence it has read: the sender's sequence minus this is its backlog.</summary>
+    public required uint HighestSequence { get; init; }
 
     public byte[] ToBytes()
     {
@@ -46,6 +49,7 @@ internal sealed record ReceiverStatus
         w.U16(LossPermille);
         w.U32(Expected);
         w.I64(BytesPerSecond);
+        w.U32(HighestSequence);
         return w.Written.ToArray();
     }
 
@@ -63,11 +67,12 @@ internal sealed record ReceiverStatus
         var loss = r.U16();
         var expected = r.U32();
         var rate = r.I64();
+        var highest = r.U32();
         if (!r.Ok || r.Remaining != 0 || !Enum.IsDefined(state) || verified < 0 || count < 0 || verified > count || loss > 1000) return false;
         status = new ReceiverStatus
         {
             SessionId = session, ImageHash = hash, ReceiverId = id, State = state, VerifiedBlocks = verified,
-            BlockCount = count, LossPermille = loss, Expected = expected, BytesPerSecond = rate,
+            BlockCount = count, LossPermille = loss, Expected = expected, BytesPerSecond = rate, HighestSequence = highest,
         };
         return true;
     }

@@ -28,6 +28,7 @@ internal sealed class BlockAssembler : IDisposable
     private readonly CauchyCode _code;
     private long _clock;
     private long _duplicates;
+    private long _overruns;
 
     public BlockAssembler(ImageGeometry geometry, ImageStaging staging, SessionStatistics statistics, ILogger log, int slots = DefaultSlots)
     {
@@ -42,6 +43,8 @@ internal sealed class BlockAssembler : IDisposable
     }
 
     public long Duplicates => Interlocked.Read(ref _duplicates);
+    /// <summary>Symbols dropped because every slot was waiting for its check.</summary>
+    public long Overruns => Interlocked.Read(ref _overruns);
 
     /// <summary>Takes one symbol (data thread).</summary>
     public void Add(int block, int symbol, ReadOnlySpan<byte> bytes)
@@ -57,7 +60,13 @@ internal sealed class BlockAssembler : IDisposable
         {
             if (!_assembling.TryGetValue(block, out slot!))
             {
-                slot = _free.Count > 0 ? _free.Pop() : Reclaim();
+                if ((_free.Count > 0 ? _free.Pop() : Reclaim()) is not { } taken)
+                {
+                    // Every slot waits for its check: the checks are behind the data. Drop the symbol; it is NAKed.
+                    _overruns++;
+                    return;
+                }
+                slot = taken;
                 slot.Reset(block);
                 _assembling[block] = slot;
             }
@@ -87,12 +96,11 @@ internal sealed class BlockAssembler : IDisposable
         }
     }
 
-    // The least recently fed block that is not being checked gives its slot up.
-    private Slot Reclaim()
+    // The least recently fed block that is not being checked gives its slot up; null when all are being checked.
+    private Slot? Reclaim()
     {
-        var victim = _assembling.Values.Where(s => !s.Completing).MinBy(s => s.Touch)
-            ?? throw new InvalidOperationException("Every assembly slot is waiting for its check.");
-        _assembling.Remove(victim.Block);
+        var victim = _assembling.Values.Where(s => !s.Completing).MinBy(s => s.Touch);
+        if (victim is not null) _assembling.Remove(victim.Block);
         return victim;
     }
 

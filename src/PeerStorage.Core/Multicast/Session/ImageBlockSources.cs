@@ -9,16 +9,24 @@ internal sealed class StagedBlocks(ImageStaging staging) : IImageBlocks
     public int ReadBlock(int block, Span<byte> destination) => staging.ReadBlock(block, destination);
 }
 
-/// <summary>Blocks straight from an image file or device that matches a manifest (Send-DiskImageMulticast -Path).</summary>
+/// <summary>
+/// Blocks straight from an image file or device (Send-DiskImageMulticast -Path). Each block is checked against the
+/// manifest's Merkle leaf the first time it is read, so a file that is not the manifest's image is refused at its first
+/// differing block instead of after a full pass of hashing before anything is sent.
+/// </summary>
 internal sealed class ImageFileBlocks : IImageBlocks, IDisposable
 {
     private readonly SafeFileHandle _file;
     private readonly ImageManifest _manifest;
+    private readonly bool[] _checked;
+    private readonly string _path;
 
     public ImageFileBlocks(string path, ImageManifest manifest)
     {
         _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.RandomAccess);
         _manifest = manifest;
+        _path = path;
+        _checked = new bool[manifest.BlockCount];
     }
 
     public int ReadBlock(int block, Span<byte> destination)
@@ -29,11 +37,19 @@ internal sealed class ImageFileBlocks : IImageBlocks, IDisposable
         while (done < length)
         {
             var n = RandomAccess.Read(_file, destination.Slice(done, length - done), offset + done);
-            if (n == 0) throw new IOException($"The image ended at {offset + done} bytes; its manifest says {_manifest.Size}.");
+            if (n == 0) throw Mismatch($"it ends at {offset + done} bytes; the manifest says {_manifest.Size}");
             done += n;
+        }
+        if (!_checked[block])
+        {
+            if (!_manifest.VerifyBlock(block, destination[..length])) throw Mismatch($"block {block} (at byte {offset}) differs from the manifest's");
+            _checked[block] = true;
         }
         return length;
     }
+
+    private PeerStorageException Mismatch(string what) => new(ImagingErrors.ImageFileMismatch, PeerErrorKind.InvalidData,
+        $"'{_path}' is not the image its manifest describes ({_manifest.Hash}): {what}. Nothing more is sent.", target: _path);
 
     public void Dispose() => _file.Dispose();
 }

@@ -68,6 +68,9 @@ internal sealed class MulticastSender : IDisposable
         set => _pacer.BytesPerSecond = value;
     }
 
+    /// <summary>Why the data thread stopped on its own (a source that could not be read or did not match), if it did.</summary>
+    public Exception? Fault { get; private set; }
+
     /// <summary>True while a window is being sent; false when the work ran dry (the control side ends the pass).</summary>
     public bool Busy { get; private set; }
 
@@ -91,6 +94,10 @@ internal sealed class MulticastSender : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+        catch (Exception e) when (e is PeerStorageException or IOException)
+        {
+            Fault = e; // the control side ends the session with it
         }
         Busy = false;
     }

@@ -9,13 +9,15 @@ namespace PeerStorage.Core.Multicast.Session;
 internal sealed class RateController(double initialRate, double maxRate)
 {
     /// <summary>Median loss above which the rate falls.</summary>
-    public const double CongestionLoss = 0.08;
+    public const double CongestionLoss = 0.03;
     /// <summary>Median loss under which the rate grows fast.</summary>
     public const double CleanLoss = 0.005;
     /// <summary>A receiver losing this much more than the median is lagging.</summary>
     public const double LaggingExcess = 0.25;
     public static readonly TimeSpan EvictAfter = TimeSpan.FromSeconds(2);
     public const double MinRate = 1 << 20;
+    /// <summary>Unread data at the typical receiver beyond which it is falling behind.</summary>
+    public const long MaxBacklogBytes = 4 << 20;
 
     public double Rate { get; private set; } = Math.Min(initialRate, maxRate);
 
@@ -24,12 +26,22 @@ internal sealed class RateController(double initialRate, double maxRate)
     {
         var reporting = active.Where(r => r.State == Protocol.ReceiverState.Receiving).ToList();
         if (reporting.Count == 0) return [];
-        var losses = reporting.Select(r => r.Loss).Order().ToList();
-        var median = losses[(losses.Count - 1) / 2];
-        // Ticks come every 100 ms: growth of 10 % a tick doubles the rate in about 0.7 s.
-        if (median > CongestionLoss) Rate = Math.Max(MinRate, Rate * 0.7);
-        else if (median < CleanLoss) Rate = Math.Min(maxRate, Rate * 1.10);
-        else Rate = Math.Min(maxRate, Rate * 1.01);
+        var byLoss = reporting.OrderBy(r => r.Loss).ToList();
+        var typical = byLoss[(byLoss.Count - 1) / 2];
+        var median = typical.Loss;
+        var backlog = reporting.Select(r => r.BacklogBytes).Order().ElementAt((reporting.Count - 1) / 2);
+        if (median > CongestionLoss || backlog > MaxBacklogBytes)
+        {
+            // Down to what the typical receiver actually took (its goodput), not by a blind factor: a receiver short
+            // of CPU says exactly how much it can take. A growing backlog says it before any packet is lost.
+            var taken = typical.BytesPerSecond > 0 ? typical.BytesPerSecond * 0.95 : 0;
+            Rate = Math.Max(MinRate, Math.Clamp(taken, Rate * 0.6, Rate * 0.9)); // one noisy report cannot floor it
+        }
+        // Ticks come every 100 ms: 8 % a tick doubles the rate in about 0.9 s.
+        // Never more than a little above what the typical receiver showed it takes: the backlog is seen only one
+        // report late, and at hundreds of MiB/s that is tens of MiB too many.
+        else if (median < CleanLoss && backlog < MaxBacklogBytes / 4)
+            Rate = Math.Min(maxRate, Math.Min(Rate * 1.08, typical.BytesPerSecond > 0 ? Math.Max(Rate, typical.BytesPerSecond * 1.15) : Rate * 1.08));
 
         var evict = new List<TrackedReceiver>();
         foreach (var receiver in reporting)

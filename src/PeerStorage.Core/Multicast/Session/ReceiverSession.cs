@@ -89,7 +89,7 @@ internal sealed class ReceiverSession
             Convert.ToHexString(_imageHash)[..12], _announcer.NodeId.Short, _announcer.Address, _announcer.SessionId, coalescing);
         _lastAnnouncement = DateTime.UtcNow; // joining now counts as hearing it: setting up may have taken a moment
         var lastStatus = DateTime.MinValue;
-        var statusBaseline = (Received: 0L, Highest: 0u);
+        var statusBaseline = (Received: 0L, Highest: 0u, At: DateTime.UtcNow);
         var lastProgress = DateTime.UtcNow;
         var lastVerified = _staging.VerifiedCount;
         try
@@ -100,12 +100,12 @@ internal sealed class ReceiverSession
                 var now = DateTime.UtcNow;
                 if (_staging.IsComplete)
                 {
-                    for (var i = 0; i < 3; i++) SendStatus(ReceiverState.Complete, 0, 0);
+                    for (var i = 0; i < 3; i++) SendStatus(ReceiverState.Complete, 0, 0, 0);
                     return ReceiverOutcome.Complete;
                 }
                 if (_ending != 0)
                 {
-                    SendStatus(ReceiverState.Fallback, 0, 0);
+                    SendStatus(ReceiverState.Fallback, 0, 0, 0);
                     return (ReceiverOutcome)_ending;
                 }
                 SendDueNaks(assembler, now);
@@ -117,9 +117,11 @@ internal sealed class ReceiverSession
                     var expected = statusBaseline.Highest == 0 ? 0 : highest - statusBaseline.Highest;
                     var got = received - statusBaseline.Received;
                     var loss = expected == 0 ? 0 : Math.Clamp(1 - (double)got / expected, 0, 1);
-                    statusBaseline = (received, highest);
                     var state = received == 0 && _announcerState == AnnouncerState.Downloading ? ReceiverState.Waiting : ReceiverState.Receiving;
-                    SendStatus(state, (ushort)Math.Round(loss * 1000), (uint)expected);
+                    var interval = (now - statusBaseline.At).TotalSeconds;
+                    var goodput = interval > 0 ? (long)(got * _geometry.PacketLength / interval) : 0;
+                    statusBaseline = (received, highest, now);
+                    SendStatus(state, (ushort)Math.Round(loss * 1000), (uint)expected, goodput);
                 }
                 var verified = _staging.VerifiedCount;
                 if (verified != lastVerified)
@@ -145,12 +147,12 @@ internal sealed class ReceiverSession
         }
     }
 
-    private void SendStatus(ReceiverState state, ushort lossPermille, uint expected) =>
+    private void SendStatus(ReceiverState state, ushort lossPermille, uint expected, long bytesPerSecond) =>
         _control.Send(new ReceiverStatus
         {
             SessionId = _announcer.SessionId, ImageHash = _imageHash, ReceiverId = _selfId, State = state,
             VerifiedBlocks = _staging.VerifiedCount, BlockCount = _geometry.BlockCount, LossPermille = lossPermille,
-            Expected = expected, BytesPerSecond = 0,
+            Expected = expected, BytesPerSecond = bytesPerSecond, HighestSequence = Volatile.Read(ref _highestSequence),
         }.ToBytes());
 
     // The data thread: coalesced datagrams are split by the session's one packet length.

@@ -13,6 +13,8 @@ internal sealed class TrackedReceiver(byte[] id, IPAddress address)
     public int VerifiedBlocks { get; set; }
     public double Loss { get; set; }
     public long BytesPerSecond { get; set; }
+    /// <summary>Data bytes sent that it had not read yet when it reported: queued in its socket, or lost.</summary>
+    public long BacklogBytes { get; set; }
     public DateTime FirstSeen { get; } = DateTime.UtcNow;
     public DateTime LastSeen { get; set; } = DateTime.UtcNow;
     /// <summary>Since when its loss has been far above the others' (slow-receiver policy).</summary>
@@ -33,7 +35,7 @@ internal sealed class ReceiverTable
     public DateTime LastJoin { get; private set; } = DateTime.MinValue;
 
     /// <summary>Takes a status report; returns the receiver (new ones are joins).</summary>
-    public TrackedReceiver Update(ReceiverStatus status, IPAddress from)
+    public TrackedReceiver Update(ReceiverStatus status, IPAddress from, uint senderSequence, int packetLength)
     {
         var key = Convert.ToHexString(status.ReceiverId);
         lock (_gate)
@@ -47,8 +49,10 @@ internal sealed class ReceiverTable
             receiver.Address = from;
             receiver.State = status.State;
             receiver.VerifiedBlocks = status.VerifiedBlocks;
-            receiver.BytesPerSecond = status.BytesPerSecond;
+            // Smoothed: a receiver's reads come in bursts, one 100 ms report is a noisy measure of what it takes.
+            receiver.BytesPerSecond = receiver.BytesPerSecond == 0 ? status.BytesPerSecond : (long)(0.6 * receiver.BytesPerSecond + 0.4 * status.BytesPerSecond);
             if (status.Expected > 0) receiver.Loss = status.LossPermille / 1000.0;
+            if (status.HighestSequence != 0) receiver.BacklogBytes = Math.Max(0, (int)(senderSequence - status.HighestSequence)) * (long)packetLength;
             receiver.LastSeen = DateTime.UtcNow;
             return receiver;
         }

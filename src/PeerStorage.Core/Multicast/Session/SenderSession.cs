@@ -43,6 +43,7 @@ internal sealed class SenderSession
     private readonly byte[] _certificate;
     private volatile AnnouncerState _state = AnnouncerState.Downloading;
     private volatile HeardAnnouncer? _better;
+    private volatile MulticastSender? _dataSender;
     private uint _announceSequence;
     private readonly object _signing = new(); // the node key's ECDsa is not safe for concurrent use
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, bool> _evicted = new(); // by NAK receiver key
@@ -117,6 +118,7 @@ internal sealed class SenderSession
         using var socket = MulticastSockets.OpenDataSender(_endpoint, _geometry.PacketLength, out var segmenting);
         using var sender = new MulticastSender(_geometry, blocks, _work, socket, segmenting, _options.InitialBytesPerSecond, _log) { SessionId = SessionId };
         var rate = new RateController(_options.InitialBytesPerSecond, _options.EffectiveMaxRate);
+        _dataSender = sender;
         using var dataStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var dataThread = new Thread(() => sender.Run(dataStop.Token)) { IsBackground = true, Name = "imaging-send" };
         dataThread.Start();
@@ -127,11 +129,13 @@ internal sealed class SenderSession
         var lastSolicit = DateTime.MinValue;
         DateTime? idleSince = null;
         ushort pass = 0;
+        var ticks = 0;
         try
         {
             while (true)
             {
                 await Task.Delay(ControlTick, cancellationToken).ConfigureAwait(false);
+                if (sender.Fault is { } fault) throw fault;
                 var now = DateTime.UtcNow;
                 var all = _receivers.Snapshot();
                 var active = all.Where(r => r.IsActive(now, _options.ReceiverSilence)).ToList();
@@ -144,6 +148,9 @@ internal sealed class SenderSession
                         _control.Send(Sign(new SignedNotice(PacketType.Evict, SessionId, deaf.Id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
                     sender.BytesPerSecond = rate.Rate;
                     Report(sender, all, rate.Rate);
+                    if (++ticks % 10 == 0 && active.Count > 0)
+                        _log.Information("Multicast at {Rate:F0} MiB/s, {Sent:F0} MiB sent; receivers (loss, MiB/s taken, backlog): {Receivers}", rate.Rate / 1048576,
+                            sender.BytesSent / 1048576.0, string.Join(", ", active.Select(r => $"{r.Loss:P0} {r.BytesPerSecond / 1048576.0:F0} (behind {r.BacklogBytes / 1048576.0:F1} MiB)")));
                 }
                 if (sender.Busy || !_work.IsEmpty)
                 {
@@ -233,7 +240,7 @@ internal sealed class SenderSession
         {
             case PacketType.Status when ReceiverStatus.TryParse(packet, out var status)
                 && status.ImageHash.AsSpan().SequenceEqual(_imageHash) && (status.SessionId == SessionId || status.SessionId == 0):
-                var receiver = _receivers.Update(status, from);
+                var receiver = _receivers.Update(status, from, _dataSender?.LastSequence ?? 0, _geometry.PacketLength);
                 if (receiver.FirstSeen == receiver.LastSeen || status.State == ReceiverState.Waiting && receiver.VerifiedBlocks == 0)
                     _log.Debug("Receiver {Node} asks for the image ({State})", receiver.NodeId, status.State);
                 break;
