@@ -125,25 +125,79 @@ public sealed class UtilityCommandTests
     }
 
     [Fact]
+    public void A_deploy_script_creates_copies_reads_and_removes_files_and_reads_a_json_config()
+    {
+        using var dir = new TempDirectory();
+        var root = dir.Combine("deploy");
+        var script = dir.Script("deploy.ps1", """
+            param([string]$Root)
+            New-Item -ItemType Directory -Path $Root | Out-Null
+            Set-Location $Root
+            "location=$((Get-Location).Path)"
+            Set-Content -Path config.json -Value '{ "name": "lab", "port": 47620, "ratio": 0.5, "since": "2026-03-14T09:26:53Z", "tags": ["a", "b"], "tls": { "on": true } }'
+            $config = Get-Content config.json -Raw | ConvertFrom-Json
+            "config=$($config.name) $($config.port) $($config.port.GetType().Name) $($config.ratio) $($config.since.ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) $($config.tags -join '+') $($config.tls.on)"
+            "roundtrip=$($config.tls | ConvertTo-Json -Compress)"
+            New-Item -Path . -Name notes.txt -ItemType File -Value 'first' | Out-Null
+            Set-Content -Path log.txt -Value 'one', 'two'
+            Add-Content -Path log.txt -Value 'three'
+            "lines=$((Get-Content log.txt) -join ',') tail=$(Get-Content log.txt -Tail 1) head=$(Get-Content log.txt -TotalCount 1)"
+            New-Item -ItemType Directory backup | Out-Null
+            Copy-Item log.txt backup
+            Move-Item notes.txt backup/notes.txt
+            "tree=$((Get-ChildItem -Recurse -Name | Sort-Object) -join ',')"
+            "size=$((Get-Item backup/log.txt).Length -gt 0)"
+            Remove-Item log.txt -WhatIf
+            "still-there=$(Test-Path log.txt)"
+            Remove-Item backup -Recurse
+            Remove-Item *.txt, *.json
+            "left=$(@(Get-ChildItem).Count)"
+            """);
+
+        var result = ShellProcess.Run("-NoModule", script, "-Root", root);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(string.Empty, result.StdErr);
+        var output = result.StdOut;
+        Assert.Contains($"location={root}", output);
+        Assert.Contains("config=lab 47620 Int32 0.5 2026-03-14 09:26 a+b True", output);
+        Assert.Contains("roundtrip={\"on\":true}", output);
+        Assert.Contains("lines=one,two,three tail=three head=one", output);
+        Assert.Contains(
+            $"tree=backup,{Path.Combine("backup", "log.txt")},{Path.Combine("backup", "notes.txt")},config.json,log.txt",
+            output);
+        Assert.Contains("size=True", output);
+        Assert.Contains($"What if: Performing the operation \"Remove Item\" on target \"{Path.Combine(root, "log.txt")}\".", output);
+        Assert.Contains("still-there=True", output);
+        Assert.Contains("left=0", output);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+    }
+
+    [Fact]
     public void The_cmdlets_are_real_commands_and_their_aliases_resolve()
     {
         var result = ShellProcess.Run("-NoModule", "-Command", """
             foreach ($name in 'Get-Date', 'Select-Object', 'Format-Table', 'Format-List', 'ConvertTo-Json', 'Start-Sleep',
-                              'Measure-Object', 'Sort-Object', 'Test-Path', 'Get-ChildItem', 'Join-Path') {
+                              'Measure-Object', 'Sort-Object', 'ConvertFrom-Json', 'Test-Path', 'Get-ChildItem', 'Join-Path',
+                              'Get-Item', 'New-Item', 'Remove-Item', 'Copy-Item', 'Move-Item', 'Get-Content', 'Set-Content',
+                              'Add-Content', 'Get-Location', 'Set-Location') {
                 "$name=$((Get-Command $name -ErrorAction Stop).CommandType)"
             }
             # The engine's own aliases (on Linux pwsh leaves ls, sleep and sort to the system's programs).
-            "aliases=$((Get-Command select, ft, fl, gci, dir, measure -ErrorAction Stop).ResolvedCommandName -join ',')"
+            "aliases=$((Get-Command select, ft, fl, gci, dir, measure, cd, gc, gi, ni, del, copy, move -ErrorAction Stop).ResolvedCommandName -join ',')"
             """);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (var name in new[] { "Get-Date", "Select-Object", "Format-Table", "Format-List", "ConvertTo-Json", "Start-Sleep", "Measure-Object", "Sort-Object", "Test-Path", "Get-ChildItem", "Join-Path" })
+        foreach (var name in new[] { "Get-Date", "Select-Object", "Format-Table", "Format-List", "ConvertTo-Json", "Start-Sleep", "Measure-Object", "Sort-Object", "ConvertFrom-Json",
+                     "Test-Path", "Get-ChildItem", "Join-Path", "Get-Item", "New-Item", "Remove-Item", "Copy-Item", "Move-Item",
+                     "Get-Content", "Set-Content", "Add-Content", "Get-Location", "Set-Location" })
         {
             Assert.Contains($"{name}=Cmdlet", result.StdOut);
         }
 
         Assert.Contains(
-            "aliases=Select-Object,Format-Table,Format-List,Get-ChildItem,Get-ChildItem,Measure-Object",
+            "aliases=Select-Object,Format-Table,Format-List,Get-ChildItem,Get-ChildItem,Measure-Object," +
+            "Set-Location,Get-Content,Get-Item,New-Item,Remove-Item,Copy-Item,Move-Item",
             result.StdOut);
     }
 

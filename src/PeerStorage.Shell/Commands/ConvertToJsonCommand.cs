@@ -99,10 +99,11 @@ public sealed class ConvertToJsonCommand : PSCmdlet
                 WriteFloat(writer, f);
                 return;
             case DateTime dt:
-                writer.WriteStringValue(dt.ToString(dt.Kind == DateTimeKind.Unspecified ? "yyyy-MM-ddTHH:mm:ss.FFFFFFF" : "o", CultureInfo.InvariantCulture));
+                // pwsh's (Json.NET's) ISO layout: no trailing zeros in the fraction; Z or the offset by kind.
+                writer.WriteStringValue(dt.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture));
                 return;
             case DateTimeOffset dto:
-                writer.WriteStringValue(dto.ToString("o", CultureInfo.InvariantCulture));
+                writer.WriteStringValue(dto.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture));
                 return;
             case Guid or Uri or System.Net.IPAddress or ScriptBlock:
                 writer.WriteStringValue(baseObject.ToString());

@@ -31,9 +31,20 @@ internal static class ShellCommands
         ("Format-Table", typeof(FormatTableCommand)),
         ("Format-List", typeof(FormatListCommand)),
         ("ConvertTo-Json", typeof(ConvertToJsonCommand)),
+        ("ConvertFrom-Json", typeof(ConvertFromJsonCommand)),
         ("Test-Path", typeof(TestPathCommand)),
         ("Get-ChildItem", typeof(GetChildItemCommand)),
         ("Join-Path", typeof(JoinPathCommand)),
+        ("Get-Location", typeof(GetLocationCommand)),
+        ("Set-Location", typeof(SetLocationCommand)),
+        ("Get-Item", typeof(GetItemCommand)),
+        ("New-Item", typeof(NewItemCommand)),
+        ("Remove-Item", typeof(RemoveItemCommand)),
+        ("Copy-Item", typeof(CopyItemCommand)),
+        ("Move-Item", typeof(MoveItemCommand)),
+        ("Get-Content", typeof(GetContentCommand)),
+        ("Set-Content", typeof(SetContentCommand)),
+        ("Add-Content", typeof(AddContentCommand)),
     ];
 
     public static void AddTo(InitialSessionState state)
