@@ -60,10 +60,12 @@ public static class DiskImageReceive
         try
         {
             if (staging.VerifiedCount > 0) log.Information("Resuming image {Hash}: {Blocks} of {Total} blocks already verified", manifest.Hash, staging.VerifiedCount, staging.BlockCount);
-            if (!staging.IsComplete) await TransferAsync(home, request, manifest, geometry, staging, server, tracker, log, stop.Token).ConfigureAwait(false);
+            using var wholeImage = new SequentialImageHash(staging);
+            if (!staging.IsComplete) await TransferAsync(home, request, manifest, geometry, staging, server, tracker, wholeImage, log, stop.Token).ConfigureAwait(false);
 
             tracker.State = "Verifying";
-            if (!await staging.VerifyImageAsync(null, stop.Token).ConfigureAwait(false))
+            // Hashed while it arrived (in order); what was stored out of order or before a restart is read back now.
+            if (wholeImage.Result() != manifest.Hash)
                 throw new PeerStorageException(ImagingErrors.ImageHashMismatch, PeerErrorKind.InvalidData,
                     $"The assembled image does not hash to {manifest.Hash} although every block matched its leaf: the manifest is inconsistent.", target: stagingPath);
             tracker.State = "Writing";
@@ -96,7 +98,7 @@ public static class DiskImageReceive
     }
 
     private static async Task TransferAsync(NodeHome home, DiskImageReceiveRequest request, ImageManifest manifest, ImageGeometry geometry,
-        ImageStaging staging, ImageServerClient server, TransferTracker tracker, ILogger log, CancellationToken cancellationToken)
+        ImageStaging staging, ImageServerClient server, TransferTracker tracker, SequentialImageHash wholeImage, ILogger log, CancellationToken cancellationToken)
     {
         var hash = Convert.FromHexString(manifest.Hash);
         var root = Convert.FromHexString(manifest.MerkleRoot);
@@ -115,7 +117,7 @@ public static class DiskImageReceive
                 tracker.State = "Receiving";
                 tracker.Announcer = announcer.NodeId.ToString();
                 var session = new ReceiverSession(request.Endpoint, control, geometry, staging, announcer, filter, hash, home.NodeId,
-                    request.Receiver, tracker.Statistics, log);
+                    request.Receiver, tracker.Statistics, log, wholeImage);
                 var outcome = await session.RunAsync(cancellationToken).ConfigureAwait(false);
                 log.Information("Left the multicast of {Node}: {Outcome}", announcer.NodeId.Short, outcome);
                 if (outcome == ReceiverOutcome.Complete) return;

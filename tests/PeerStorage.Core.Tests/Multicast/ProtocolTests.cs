@@ -69,10 +69,10 @@ public sealed class ProtocolTests : IDisposable
         var status = new ReceiverStatus
         {
             SessionId = 9, ImageHash = new byte[32], ReceiverId = RandomNumberGenerator.GetBytes(32), State = ReceiverState.Receiving,
-            VerifiedBlocks = 10, BlockCount = 20, LossPermille = 55, Expected = 1000, BytesPerSecond = 123,
+            VerifiedBlocks = 10, BlockCount = 20, LossPermille = 55, Expected = 1000, BytesPerSecond = 123, HighestSequence = 4242,
         };
         Assert.True(ReceiverStatus.TryParse(status.ToBytes(), out var s));
-        Assert.Equal((status.VerifiedBlocks, status.LossPermille, status.State), (s.VerifiedBlocks, s.LossPermille, s.State));
+        Assert.Equal((status.VerifiedBlocks, status.LossPermille, status.State, status.HighestSequence), (s.VerifiedBlocks, s.LossPermille, s.State, s.HighestSequence));
 
         var nak = new Nak { SessionId = 9, ReceiverKey = 0xFEEDFACE, SeenSequence = 77, Runs = [new NakRun(3, 1, 2), new NakRun(100, 500, 47)] };
         Assert.True(Nak.TryParse(nak.ToBytes(), out var n));

@@ -53,7 +53,7 @@ public sealed class SenderPolicyTests
         var rate = new RateController(64e6, 1e9);
         var receivers = Receivers(0, 0, 0);
         var now = DateTime.UtcNow;
-        for (var i = 0; i < 5; i++) rate.Tick(receivers, now);
+        for (var i = 0; i < 8; i++) rate.Tick(receivers, now);
         Assert.True(rate.Rate > 64e6 * 1.5, $"{rate.Rate}");
         var before = rate.Rate;
         foreach (var r in receivers) r.Loss = 0.2;
@@ -72,8 +72,8 @@ public sealed class SenderPolicyTests
 
         receivers[2].Loss = 0.9;
         Assert.Empty(rate.Tick(receivers, start.AddSeconds(10)));
-        Assert.Empty(rate.Tick(receivers, start.AddSeconds(11)));
-        Assert.Equal([receivers[2]], rate.Tick(receivers, start.AddSeconds(12.1)));
+        Assert.Empty(rate.Tick(receivers, start.AddSeconds(10.5)));
+        Assert.Equal([receivers[2]], rate.Tick(receivers, start + TimeSpan.FromSeconds(10) + RateController.EvictAfter));
     }
 
     [Fact]

@@ -57,7 +57,8 @@ public sealed class ReceiverPolicyLabTests
         var sender = rig.AddMachine("sender");
         var nodes = new[] { rig.AddMachine("r1"), rig.AddMachine("r2"), rig.AddMachine("slow") };
         nodes[2].Host.SetRateLimit(3); // 3 MB/s arrive, the rest is dropped
-        var sending = rig.StartSend(sender, "-Linger 00:00:02");
+        // At 8 MiB/s the fast two need about three seconds: long enough for the sender to judge the slow one.
+        var sending = rig.StartSend(sender, "-Linger 00:00:02 -MaxRate 8MB");
         var receivers = nodes.Select(node => rig.StartReceive(node, extra: "-ListenTime 00:00:30")).ToList();
 
         var fast = new[] { await ImagingLab.ResultAsync(receivers[0], Transfer), await ImagingLab.ResultAsync(receivers[1], Transfer) };

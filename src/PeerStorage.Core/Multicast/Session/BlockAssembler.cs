@@ -30,8 +30,12 @@ internal sealed class BlockAssembler : IDisposable
     private long _duplicates;
     private long _overruns;
 
-    public BlockAssembler(ImageGeometry geometry, ImageStaging staging, SessionStatistics statistics, ILogger log, int slots = DefaultSlots)
+    private readonly SequentialImageHash? _imageHash;
+
+    public BlockAssembler(ImageGeometry geometry, ImageStaging staging, SessionStatistics statistics, ILogger log, SequentialImageHash? imageHash = null,
+        int slots = DefaultSlots)
     {
+        _imageHash = imageHash;
         _geometry = geometry;
         _staging = staging;
         _statistics = statistics;
@@ -122,7 +126,11 @@ internal sealed class BlockAssembler : IDisposable
             var missing = k - slot.Sources;
             if (missing > 0)
                 _code.Decode(slot.Data, slot.Present, slot.RepairIndices.AsSpan(0, missing), slot.Repairs.AsSpan(0, missing * _geometry.SymbolSize));
-            if (_staging.TryStoreBlock(slot.Block, slot.Data.AsSpan(0, length))) _statistics.AddFromMulticast(length);
+            if (_staging.TryStoreBlock(slot.Block, slot.Data.AsSpan(0, length)))
+            {
+                _statistics.AddFromMulticast(length);
+                _imageHash?.Stored(slot.Block, slot.Data.AsSpan(0, length));
+            }
             else
             {
                 _statistics.AddRejectedBlock();

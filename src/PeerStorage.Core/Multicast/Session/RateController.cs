@@ -14,7 +14,7 @@ internal sealed class RateController(double initialRate, double maxRate)
     public const double CleanLoss = 0.005;
     /// <summary>A receiver losing this much more than the median is lagging.</summary>
     public const double LaggingExcess = 0.25;
-    public static readonly TimeSpan EvictAfter = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan EvictAfter = TimeSpan.FromSeconds(1);
     public const double MinRate = 1 << 20;
     /// <summary>Unread data at the typical receiver beyond which it is falling behind.</summary>
     public const long MaxBacklogBytes = 4 << 20;

@@ -46,6 +46,7 @@ internal sealed class ReceiverSession
     private readonly ReceiverOptions _options;
     private readonly SessionStatistics _statistics;
     private readonly ILogger _log;
+    private readonly SequentialImageHash? _wholeImage;
     private readonly ConcurrentQueue<ClosedWindow> _closedWindows = new();
     private readonly ConcurrentDictionary<int, (int Need, DateTime At)> _heardNaks = new();
     private readonly List<ClosedWindow> _dueWindows = [];
@@ -59,8 +60,9 @@ internal sealed class ReceiverSession
 
     public ReceiverSession(MulticastEndpoint endpoint, ControlChannel control, ImageGeometry geometry, ImageStaging staging,
         HeardAnnouncer announcer, AnnouncementFilter filter, byte[] imageHash, NodeId self, ReceiverOptions options,
-        SessionStatistics statistics, ILogger log)
+        SessionStatistics statistics, ILogger log, SequentialImageHash? wholeImageHash = null)
     {
+        _wholeImage = wholeImageHash;
         _endpoint = endpoint;
         _control = control;
         _geometry = geometry;
@@ -80,7 +82,7 @@ internal sealed class ReceiverSession
     public async Task<ReceiverOutcome> RunAsync(CancellationToken cancellationToken)
     {
         using var socket = MulticastSockets.OpenDataReceiver(_endpoint, out var coalescing);
-        using var assembler = new BlockAssembler(_geometry, _staging, _statistics, _log);
+        using var assembler = new BlockAssembler(_geometry, _staging, _statistics, _log, _wholeImage);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var dataThread = new Thread(() => ReceiveLoop(socket, assembler, stop.Token)) { IsBackground = true, Name = "imaging-receive" };
         dataThread.Start();

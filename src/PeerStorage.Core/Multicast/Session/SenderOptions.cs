@@ -4,7 +4,7 @@ namespace PeerStorage.Core.Multicast.Session;
 public sealed record SenderOptions
 {
     /// <summary>The rate a session starts at; the rate controller moves it.</summary>
-    public double InitialBytesPerSecond { get; init; } = 64 << 20;
+    public double InitialBytesPerSecond { get; init; } = 128 << 20;
     /// <summary>A ceiling for the rate (bytes per second); 0: none.</summary>
     public double MaxBytesPerSecond { get; init; }
     /// <summary>

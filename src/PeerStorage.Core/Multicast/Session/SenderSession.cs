@@ -46,7 +46,8 @@ internal sealed class SenderSession
     private volatile MulticastSender? _dataSender;
     private uint _announceSequence;
     private readonly object _signing = new(); // the node key's ECDsa is not safe for concurrent use
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, bool> _evicted = new(); // by NAK receiver key
+    // NAK receiver keys whose NAKs shape nothing: evicted, or lagging far behind the others (about to be).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, bool> _muted = new();
 
     public SenderSession(MulticastEndpoint endpoint, ControlChannel control, ImageGeometry geometry, byte[] imageHash, byte[] merkleRoot,
         NodeIdentity identity, AnnouncementFilter filter, SenderOptions options, SessionStatistics statistics, ILogger log)
@@ -143,6 +144,10 @@ internal sealed class SenderSession
                 {
                     lastRate = now;
                     foreach (var slow in rate.Tick(active, now)) Evict(slow);
+                    // A lagging receiver's repairs would take the others' bandwidth while it is judged.
+                    foreach (var r in all.Where(r => !r.Evicted))
+                        if (r.LaggingSince is null) _muted.TryRemove(BitConverter.ToUInt64(r.Id, 0), out _);
+                        else _muted[BitConverter.ToUInt64(r.Id, 0)] = true;
                     // An evicted receiver that still reports missed the notice (its link drops what it cannot take): say it again.
                     foreach (var deaf in all.Where(r => r.Evicted && r.State is ReceiverState.Receiving or ReceiverState.Waiting && now - r.LastSeen < RateTick * 3))
                         _control.Send(Sign(new SignedNotice(PacketType.Evict, SessionId, deaf.Id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
@@ -201,7 +206,7 @@ internal sealed class SenderSession
     private void Evict(TrackedReceiver receiver)
     {
         receiver.Evicted = true;
-        _evicted[BitConverter.ToUInt64(receiver.Id, 0)] = true; // its NAKs no longer shape the passes
+        _muted[BitConverter.ToUInt64(receiver.Id, 0)] = true; // its NAKs no longer shape the passes
         _log.Warning("Receiver {Node} cannot keep up ({Loss:P0} loss); it takes the rest from the server", receiver.NodeId, receiver.Loss);
         var notice = Sign(new SignedNotice(PacketType.Evict, SessionId, receiver.Id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         _control.Send(notice);
@@ -244,7 +249,7 @@ internal sealed class SenderSession
                 if (receiver.FirstSeen == receiver.LastSeen || status.State == ReceiverState.Waiting && receiver.VerifiedBlocks == 0)
                     _log.Debug("Receiver {Node} asks for the image ({State})", receiver.NodeId, status.State);
                 break;
-            case PacketType.Nak when Nak.TryParse(packet, out var nak) && nak.SessionId == SessionId && !_evicted.ContainsKey(nak.ReceiverKey):
+            case PacketType.Nak when Nak.TryParse(packet, out var nak) && nak.SessionId == SessionId && !_muted.ContainsKey(nak.ReceiverKey):
                 foreach (var run in nak.Runs)
                     for (var b = run.FirstBlock; b < run.FirstBlock + run.Count && b < _geometry.BlockCount; b++)
                         _work.Need(b, run.Need, _geometry.SymbolsPerBlock, nak.SeenSequence);
