@@ -7,6 +7,9 @@ internal static class Programs
 {
     public static string Agent { get; } = Metadata("PeerStorageAgentPath");
     public static string Shell { get; } = Metadata("PeerStorageShellDll");
+    /// <summary>The repository's root folder (for the admin scripts in examples/).</summary>
+    public static string RepositoryRoot { get; } =
+        typeof(Programs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!;
 
     public static string Dotnet =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
