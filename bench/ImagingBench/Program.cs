@@ -1,3 +1,4 @@
+using PeerStorage.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -13,7 +14,7 @@ using PeerStorage.Core.Trust;
 if (args.Length > 0 && args[0] == "receive") return await Roles.ReceiveAsync(args[1..]);
 if (args.Length > 0 && args[0] == "send") return await Roles.SendAsync(args[1..]);
 
-var bytes = Size(Option("--bytes", "512MiB"));
+var bytes = BenchMath.ParseSize(Option("--bytes", "512MiB"));
 var receivers = int.Parse(Option("--receivers", "3"), CultureInfo.InvariantCulture);
 var rounds = int.Parse(Option("--rounds", "2"), CultureInfo.InvariantCulture);
 var slowMbit = int.Parse(Option("--slow-mbit", "0"), CultureInfo.InvariantCulture);
@@ -159,10 +160,3 @@ string Option(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 
-static long Size(string text)
-{
-    var units = new (string Suffix, long Factor)[] { ("GiB", 1L << 30), ("MiB", 1L << 20), ("KiB", 1L << 10) };
-    foreach (var (suffix, factor) in units)
-        if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) return long.Parse(text[..^suffix.Length], CultureInfo.InvariantCulture) * factor;
-    return long.Parse(text, CultureInfo.InvariantCulture);
-}

@@ -1,3 +1,4 @@
+using PeerStorage.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -11,7 +12,7 @@ using PeerStorage.Core.Vault;
 // on disk. The anchor is dd writing
 // the same bytes to the same filesystem with conv=fsync (durable at the end). Rounds alternate; the ratio matters.
 Environment.SetEnvironmentVariable("PEERSTORAGE_MDNS", "off"); // no announcements from a bench
-var bytes = Size(Option("--bytes") ?? "512MiB");
+var bytes = BenchMath.ParseSize(Option("--bytes") ?? "512MiB");
 var rounds = int.Parse(Option("--rounds") ?? "5", CultureInfo.InvariantCulture);
 var root = Path.Combine(Option("--dir") ?? "/var/tmp", "peerstorage-lease-bench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(root);
@@ -65,8 +66,8 @@ try
         Console.WriteLine($"round {round}: dd {ddSpeed,7:0.0} MiB/s   lease write over loopback {ourSpeed,7:0.0} MiB/s   ratio {ourSpeed / ddSpeed:0.00}   (lease CPU {cpuPerGiB:0.00} s/GiB)");
     }
     Console.WriteLine();
-    Console.WriteLine($"median: dd {Median(dd):0.0} MiB/s, lease write {Median(ours):0.0} MiB/s, ratio ours/dd {Median(ours) / Median(dd):0.00} (goal >= 0.70)");
-    Console.WriteLine($"median of per-round ratios: {Median(dd.Zip(ours, (d, o) => o / d)):0.00}");
+    Console.WriteLine($"median: dd {BenchMath.Median(dd):0.0} MiB/s, lease write {BenchMath.Median(ours):0.0} MiB/s, ratio ours/dd {BenchMath.Median(ours) / BenchMath.Median(dd):0.00} (goal >= 0.70)");
+    Console.WriteLine($"median of per-round ratios: {BenchMath.Median(dd.Zip(ours, (d, o) => o / d)):0.00}");
 }
 finally
 {
@@ -77,14 +78,6 @@ string? Option(string name)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}
-
-static long Size(string text)
-{
-    var units = new[] { ("GiB", 1L << 30), ("MiB", 1L << 20), ("KiB", 1L << 10) };
-    foreach (var (suffix, factor) in units)
-        if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) return long.Parse(text[..^suffix.Length], CultureInfo.InvariantCulture) * factor;
-    return long.Parse(text, CultureInfo.InvariantCulture);
 }
 
 static string Run(string program, params string[] arguments)
@@ -99,8 +92,3 @@ static string Run(string program, params string[] arguments)
     return output;
 }
 
-static double Median(IEnumerable<double> values)
-{
-    var sorted = values.Order().ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-}

@@ -1,3 +1,4 @@
+using PeerStorage.Bench;
 using System.Runtime.InteropServices;
 using PeerStorage.Bench.Transport;
 using PeerStorage.Core.Node;
@@ -37,28 +38,22 @@ try
                           $"ratio {ours[^1].MiBPerSecond(options.Bytes) / plain[^1].MiBPerSecond(options.Bytes):0.00}");
     }
 
-    var plainSpeed = Median(plain.Select(m => m.MiBPerSecond(options.Bytes)));
-    var ourSpeed = Median(ours.Select(m => m.MiBPerSecond(options.Bytes)));
-    var pairedRatio = Median(plain.Zip(ours, (p, o) => o.MiBPerSecond(options.Bytes) / p.MiBPerSecond(options.Bytes)));
-    var plainCpu = Median(plain.Select(m => m.CpuSecondsPerGiB(options.Bytes)));
-    var ourCpu = Median(ours.Select(m => m.CpuSecondsPerGiB(options.Bytes)));
+    var plainSpeed = BenchMath.Median(plain.Select(m => m.MiBPerSecond(options.Bytes)));
+    var ourSpeed = BenchMath.Median(ours.Select(m => m.MiBPerSecond(options.Bytes)));
+    var pairedRatio = BenchMath.Median(plain.Zip(ours, (p, o) => o.MiBPerSecond(options.Bytes) / p.MiBPerSecond(options.Bytes)));
+    var plainCpu = BenchMath.Median(plain.Select(m => m.CpuSecondsPerGiB(options.Bytes)));
+    var ourCpu = BenchMath.Median(ours.Select(m => m.CpuSecondsPerGiB(options.Bytes)));
     var frames = options.Bytes / Math.Min(options.Chunk, TransportOptions.Default.MaxFramePayload);
     const double goal = 0.80;
     Console.WriteLine();
     Console.WriteLine($"throughput (median): plain TLS {plainSpeed:0.0} MiB/s, peer transport {ourSpeed:0.0} MiB/s, ratio of medians ours/plain {ourSpeed / plainSpeed:0.00}");
     Console.WriteLine($"median of per-round ratios ours/plain: {pairedRatio:0.00} (goal >= {goal:0.00}: {(pairedRatio >= goal ? "met" : "not met")})");
     Console.WriteLine($"CPU per GiB (median, both ends): plain TLS {plainCpu:0.00} s, peer transport {ourCpu:0.00} s, efficiency plain/ours {plainCpu / ourCpu:0.00}");
-    Console.WriteLine($"managed allocation during a transport run: {Median(ours.Select(m => (double)m.AllocatedBytes)) / 1024:0} KiB for ~{frames} data frames");
+    Console.WriteLine($"managed allocation during a transport run: {BenchMath.Median(ours.Select(m => (double)m.AllocatedBytes)) / 1024:0} KiB for ~{frames} data frames");
 }
 finally
 {
     try { Directory.Delete(home, recursive: true); } catch (IOException) { }
-}
-
-static double Median(IEnumerable<double> values)
-{
-    var sorted = values.Order().ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 }
 
 static string CpuModel()

@@ -1,3 +1,4 @@
+using PeerStorage.Bench;
 namespace PeerStorage.Bench.Vault;
 
 /// <summary>
@@ -28,8 +29,8 @@ internal sealed record BenchOptions(long Bytes, int Chunk, int Rounds, string Di
         {
             switch (args[i])
             {
-                case "--bytes": bytes = ParseSize(args[i + 1]); break;
-                case "--chunk": chunk = (int)ParseSize(args[i + 1]); break;
+                case "--bytes": bytes = BenchMath.ParseSize(args[i + 1]); break;
+                case "--chunk": chunk = (int)BenchMath.ParseSize(args[i + 1]); break;
                 case "--rounds": rounds = int.Parse(args[i + 1]); break;
                 case "--dir": directory = args[i + 1]; break;
                 case "--api": api = args[i + 1]; break;
@@ -47,12 +48,4 @@ internal sealed record BenchOptions(long Bytes, int Chunk, int Rounds, string Di
         return new BenchOptions(bytes, chunk, rounds, directory, api, anchor, files);
     }
 
-    private static long ParseSize(string text)
-    {
-        var units = new (string Suffix, long Factor)[] { ("GiB", 1L << 30), ("MiB", 1L << 20), ("KiB", 1L << 10), ("", 1) };
-        foreach (var (suffix, factor) in units)
-            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
-                return long.Parse(text[..^suffix.Length]) * factor;
-        throw new ArgumentException($"Not a size: {text}");
-    }
 }

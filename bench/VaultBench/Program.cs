@@ -1,3 +1,4 @@
+using PeerStorage.Bench;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using PeerStorage.Bench.Vault;
@@ -58,13 +59,13 @@ try
     }
 
     Console.WriteLine();
-    Console.WriteLine($"dd median {Median(dd):0.0} MiB/s");
+    Console.WriteLine($"dd median {BenchMath.Median(dd):0.0} MiB/s");
     if (options.RunsWriter) Summary("vault writer (one Commit at the end)", writer);
     if (options.RunsWrite) Summary("vault Write (durable per call)", write);
 
     void Summary(string name, List<double> ours) =>
-        Console.WriteLine($"{name}: median {Median(ours):0.0} MiB/s, ratio of medians {Median(ours) / Median(dd):0.00}, " +
-                          $"median of per-round ratios {Median(ours.Zip(dd, (o, d) => o / d)):0.00} (goal >= 0.90)");
+        Console.WriteLine($"{name}: median {BenchMath.Median(ours):0.0} MiB/s, ratio of medians {BenchMath.Median(ours) / BenchMath.Median(dd):0.00}, " +
+                          $"median of per-round ratios {BenchMath.Median(ours.Zip(dd, (o, d) => o / d)):0.00} (goal >= 0.90)");
 }
 finally
 {
@@ -192,12 +193,6 @@ static string Run(string file, params string[] arguments)
     process.WaitForExit();
     if (process.ExitCode != 0) throw new InvalidOperationException($"{file} failed ({process.ExitCode}): {error}");
     return output;
-}
-
-static double Median(IEnumerable<double> values)
-{
-    var sorted = values.Order().ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 }
 
 static string Sysctl(string name)
