@@ -74,14 +74,22 @@ public sealed class ImagingCmdletTests : IDisposable
     }
 
     [Fact]
-    public void Sending_a_file_that_is_not_the_manifests_image_is_refused()
+    public void Sending_a_file_that_is_not_the_manifests_image_is_refused_before_anything_is_sent()
     {
         Assert.Empty(_ps.Run("New-DiskImageManifest -Path $args[0]", _image).Errors);
         var other = Path.Combine(_root.Path, "other.img");
         File.WriteAllBytes(other, new byte[100]);
-        var result = _ps.Run("Send-DiskImageMulticast -NodePath $args[0] -Path $args[1] -Manifest $args[2] -Interface nosuchnic0", _home, other, _image + ".manifest.json");
-        Assert.Equal("MulticastEndpointInvalid,PeerStorage.PowerShell.Imaging.SendDiskImageMulticastCommand", Assert.Single(result.Errors).FullyQualifiedErrorId);
-        var wrong = _ps.Run("Send-DiskImageMulticast -NodePath $args[0] -Path $args[1] -Manifest $args[2] -Group 10.1.2.3", _home, other, _image + ".manifest.json");
+        var result = _ps.Run("Send-DiskImageMulticast -NodePath $args[0] -Path $args[1] -Manifest $args[2]", _home, other, _image + ".manifest.json");
+        Assert.Equal("ImageFileMismatch,PeerStorage.PowerShell.Imaging.SendDiskImageMulticastCommand", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.Empty(_ps.Run("Get-DiskImageMulticast -NodePath $args[0]", _home).Output); // no session was started
+    }
+
+    [Fact]
+    public void A_group_that_is_not_multicast_or_an_interface_that_does_not_exist_is_refused()
+    {
+        var bad = _ps.Run("Send-DiskImageMulticast -NodePath $args[0] -Path $args[1] -Interface nosuchnic0", _home, _image);
+        Assert.Equal("MulticastEndpointInvalid,PeerStorage.PowerShell.Imaging.SendDiskImageMulticastCommand", Assert.Single(bad.Errors).FullyQualifiedErrorId);
+        var wrong = _ps.Run("Receive-DiskImageMulticast -NodePath $args[0] -Uri http://192.0.2.1/x.img -Target $args[1] -Group 10.1.2.3 -Force", _home, _image + ".out");
         Assert.Contains("not an IPv4 multicast group", Assert.Single(wrong.Errors).Exception.Message);
     }
 

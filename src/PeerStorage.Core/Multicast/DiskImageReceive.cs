@@ -220,7 +220,7 @@ public static class DiskImageReceive
             if (staging.HasUnsavedChanges) staging.Checkpoint();
             var snapshot = tracker.Snapshot();
             ImagingStatusStore.Write(home, snapshot);
-            if (tracker.Sender is { } sender) ImagingStatusStore.Write(home, tracker.SessionSnapshot(sender, home));
+            if (tracker.Sender is { } sender) ImagingStatusStore.Write(home, tracker.SessionSnapshot(sender));
             progress?.Invoke(snapshot);
             if (ImagingStatusStore.StopRequested(home, tracker.Hash)) await stop.CancelAsync().ConfigureAwait(false);
         }

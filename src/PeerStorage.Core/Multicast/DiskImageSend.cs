@@ -36,7 +36,7 @@ public static class DiskImageSend
         ImagingStatusStore.ClearStop(home, manifest.Hash);
         var started = DateTimeOffset.UtcNow;
         var statistics = new SessionStatistics();
-        using var blocks = new ImageFileBlocks(request.ImagePath, manifest);
+        using var blocks = new ImageFileBlocks(request.ImagePath, manifest, alreadyChecked: request.ManifestPath is null);
         using var control = new ControlChannel(request.Endpoint, log);
         var filter = new AnnouncementFilter(hash, root, new NodeTrustPolicy(home), home.NodeId, log);
         var sender = new SenderSession(request.Endpoint, control, geometry, hash, root, home.Identity, filter, request.Sender, statistics, log);

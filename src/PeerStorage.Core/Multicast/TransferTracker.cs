@@ -1,6 +1,5 @@
 using PeerStorage.Core.Multicast;
 using PeerStorage.Core.Multicast.Session;
-using PeerStorage.Core.Node;
 
 namespace PeerStorage.Core.Multicast;
 
@@ -34,6 +33,6 @@ internal sealed class TransferTracker(ImageManifest manifest, string target, Ima
         };
     }
 
-    public DiskImageSession SessionSnapshot(SenderSession sender, NodeHome home) =>
+    public DiskImageSession SessionSnapshot(SenderSession sender) =>
         SessionStatus.Describe(manifest, sender, Statistics, _started, State == "Sending" ? "Sending" : "Announcing", null);
 }

@@ -8,8 +8,9 @@ namespace PeerStorage.PowerShell.Imaging;
 
 /// <summary>
 /// <para type="synopsis">Multicasts a disk image this node holds to every machine on the link that asks for it.</para>
-/// <para type="description">Send-DiskImageMulticast checks the image against its manifest (or computes one), then
-/// announces it, signed with this node's key, and multicasts it to every receiver that asks
+/// <para type="description">Send-DiskImageMulticast announces the image, signed with this node's key (with -Manifest
+/// every block is checked against the manifest's Merkle tree as it is first read, and a file that is not that image
+/// stops the session at its first wrong block; without it the manifest is computed first), and multicasts it to every receiver that asks
 /// (Receive-DiskImageMulticast), in passes: receivers report the blocks they lack and get fresh repair symbols, so one
 /// repair packet fixes different losses at different receivers; a receiver that joins late completes from the next
 /// pass. The rate follows the receivers; one that cannot keep up is sent to the server instead of slowing the others.
@@ -33,7 +34,7 @@ public sealed class SendDiskImageMulticastCommand : MulticastCmdlet
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary><para>The image's manifest; the image is checked against it before anything is sent. Without it one is computed.</para></summary>
+    /// <summary><para>The image's manifest; every block is checked against it before it is sent. Without it one is computed from the image.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Manifest { get; set; }

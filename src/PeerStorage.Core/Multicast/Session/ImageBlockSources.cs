@@ -21,12 +21,14 @@ internal sealed class ImageFileBlocks : IImageBlocks, IDisposable
     private readonly bool[] _checked;
     private readonly string _path;
 
-    public ImageFileBlocks(string path, ImageManifest manifest)
+    /// <param name="alreadyChecked">The manifest was just computed from this file: no block needs checking again.</param>
+    public ImageFileBlocks(string path, ImageManifest manifest, bool alreadyChecked = false)
     {
         _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.RandomAccess);
         _manifest = manifest;
         _path = path;
         _checked = new bool[manifest.BlockCount];
+        if (alreadyChecked) Array.Fill(_checked, true);
     }
 
     public int ReadBlock(int block, Span<byte> destination)

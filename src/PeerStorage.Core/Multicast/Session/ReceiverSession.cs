@@ -54,7 +54,7 @@ internal sealed class ReceiverSession
     private long _lastDataTicks;
     private volatile AnnouncerState _announcerState;
     private volatile int _ending; // a ReceiverOutcome set by a control message, 0 while none
-    private DateTime? _passEndDue;
+    private long _passEndDueTicks; // set by the control thread, taken by the loop: 0 while no pass end waits for an answer
     private long _received;
     private uint _highestSequence;
 
@@ -232,9 +232,9 @@ internal sealed class ReceiverSession
             }
             seen = closed.Sequence;
         }
-        if (_passEndDue is { } due && due <= now)
+        var due = Interlocked.Read(ref _passEndDueTicks);
+        if (due != 0 && due <= now.Ticks && Interlocked.CompareExchange(ref _passEndDueTicks, 0, due) == due)
         {
-            _passEndDue = null;
             seen = Volatile.Read(ref _highestSequence);
             AddMissingRuns(assembler, runs);
         }
@@ -280,7 +280,8 @@ internal sealed class ReceiverSession
                 }
                 break;
             case PacketType.PassEnd when PassEnd.TryParse(packet, out var passEnd) && passEnd.SessionId == _announcer.SessionId:
-                _passEndDue ??= DateTime.UtcNow + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 10));
+                // A short random wait spreads the receivers' answers.
+                Interlocked.CompareExchange(ref _passEndDueTicks, (DateTime.UtcNow + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 10))).Ticks, 0);
                 break;
             case PacketType.Nak when Nak.TryParse(packet, out var nak) && nak.SessionId == _announcer.SessionId && nak.ReceiverKey != _selfKey:
                 var at = DateTime.UtcNow;
