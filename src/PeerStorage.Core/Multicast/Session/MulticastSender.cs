@@ -12,7 +12,7 @@ namespace PeerStorage.Core.Multicast.Session;
 /// and sends each window symbol-major (symbol 0 of every block, then symbol 1, ...), so a burst of loss costs every
 /// block of the window one or two symbols instead of one block all of them, and a single repair symbol per block then
 /// fixes it for every receiver that lost any one symbol. Packets are written straight into a batch buffer and leave
-/// in offloaded sends of up to 64 datagrams; nothing is allocated per packet.
+/// in offloaded sends of as many datagrams as fit 64 KB (45 of 1432 bytes); nothing is allocated per packet.
 /// </summary>
 internal sealed class MulticastSender : IDisposable
 {
