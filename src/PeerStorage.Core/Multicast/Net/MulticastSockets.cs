@@ -5,7 +5,7 @@ namespace PeerStorage.Core.Multicast.Net;
 
 /// <summary>
 /// Opens the session's UDP sockets. On Linux the data path uses segmentation offload: the sender hands the kernel up
-/// 45 packets (all that fit 64 KB) in one call (UDP_SEGMENT) and a receiver gets them back coalesced (UDP_GRO), so the per-packet cost
+/// to 45 packets (all that fit 64 KB) in one call (UDP_SEGMENT) and a receiver gets them back coalesced (UDP_GRO), so the per-packet cost
 /// that bounds udpcast and uftp is paid per 64 KB instead. Elsewhere the same code sends and reads one datagram a call.
 /// </summary>
 internal static class MulticastSockets
