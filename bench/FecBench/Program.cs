@@ -1,3 +1,4 @@
+using PeerStorage.Bench;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using PeerStorage.Core.Multicast.Fec;
@@ -10,7 +11,7 @@ var rounds = Option("--rounds", 5);
 var seconds = Option("--seconds", 1.0);
 
 Console.WriteLine($"PeerStorage FEC bench  {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}");
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {CpuModel()}, .NET {Environment.Version}, load {LoadAverage()}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {BenchMachine.CpuModel()}, .NET {Environment.Version}, load {BenchMachine.LoadAverage()}");
 Console.WriteLine($"kernel: {GaloisField.Acceleration}; block K={K} x S={S} bytes; {rounds} round(s) of {seconds} s, median; one thread");
 
 var random = new Random(12345);
@@ -81,20 +82,3 @@ T Option<T>(string name, T fallback) where T : IParsable<T>
     return at >= 0 && at + 1 < args.Length ? T.Parse(args[at + 1], null) : fallback;
 }
 
-static string LoadAverage()
-{
-    try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]); } catch (IOException) { return "?"; }
-}
-
-static string CpuModel()
-{
-    try
-    {
-        var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"));
-        return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
-    }
-    catch (IOException)
-    {
-        return RuntimeInformation.ProcessArchitecture.ToString();
-    }
-}

@@ -19,7 +19,7 @@ try
     var client = TransportCredentials.FromIdentity(clientIdentity, "bench-client");
 
     Console.WriteLine($"PeerStorage transport bench  {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}");
-    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {CpuModel()}, .NET {Environment.Version}");
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {BenchMachine.CpuModel()}, .NET {Environment.Version}");
     Console.WriteLine($"payload: {options.Bytes / (1024.0 * 1024):0} MiB per run, {options.Chunk / 1024} KiB writes, {options.Rounds} round(s), stream window {options.Window / 1024} KiB, loopback, mutual TLS 1.3, P-256 certificates");
 
     // Warm-up: JIT, TLS session setup paths, thread pool.
@@ -56,15 +56,3 @@ finally
     try { Directory.Delete(home, recursive: true); } catch (IOException) { }
 }
 
-static string CpuModel()
-{
-    try
-    {
-        var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"));
-        return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
-    }
-    catch (IOException)
-    {
-        return RuntimeInformation.ProcessArchitecture.ToString();
-    }
-}

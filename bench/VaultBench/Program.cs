@@ -18,7 +18,7 @@ try
 {
     var filesystem = Run("df", "--output=fstype", options.Directory).Split('\n', StringSplitOptions.RemoveEmptyEntries).Last().Trim();
     Console.WriteLine($"PeerStorage vault bench  {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}");
-    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {CpuModel()}, .NET {Environment.Version}, load {LoadAverage()}");
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {BenchMachine.CpuModel()}, .NET {Environment.Version}, load {BenchMachine.LoadAverage()}");
     Console.WriteLine($"directory: {options.Directory} (filesystem {filesystem}{(filesystem == "tmpfs" ? " - NOT a real disk, the figures mean nothing" : "")})");
     Console.WriteLine($"payload: {options.Bytes / (1024.0 * 1024):0} MiB per run, {options.Chunk / 1024} KiB calls (dd bs={options.Chunk / 1024}K), {options.Rounds} round(s), api {options.Api}");
     Console.WriteLine($"anchor: dd if=source of=<file> bs={options.Chunk / 1024}K {(options.Anchor == "direct" ? "oflag=direct conv=fsync (around the page cache)" : "conv=fsync (page cache, one fsync at the end)")}; vm.dirty_ratio {Sysctl("dirty_ratio")}%, dirty_background_ratio {Sysctl("dirty_background_ratio")}%");
@@ -198,24 +198,6 @@ static string Run(string file, params string[] arguments)
 static string Sysctl(string name)
 {
     try { return File.ReadAllText($"/proc/sys/vm/{name}").Trim(); } catch (IOException) { return "?"; }
-}
-
-static string LoadAverage()
-{
-    try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]); } catch (IOException) { return "?"; }
-}
-
-static string CpuModel()
-{
-    try
-    {
-        var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"));
-        return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
-    }
-    catch (IOException)
-    {
-        return RuntimeInformation.ProcessArchitecture.ToString();
-    }
 }
 
 partial class Program
