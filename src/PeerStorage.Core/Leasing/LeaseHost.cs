@@ -18,6 +18,7 @@ public sealed record StoredObject(string NameKey, string SealedName, long Stored
 public sealed class LeaseHost : IDisposable
 {
     private const int ReadPiece = 1024 * 1024;
+    private const int BlockAlignment = VaultGeometry.DataBlockSize;
 
     private readonly NodeHome _home;
     private readonly Func<DateTimeOffset> _clock;
@@ -349,7 +350,11 @@ public sealed class LeaseHost : IDisposable
         };
     }
 
-    /// <summary>First fit among the gaps between stored objects and uploads in flight.</summary>
+    /// <summary>
+    /// First fit among the gaps between stored objects and uploads in flight. An object starts on a vault block
+    /// boundary where the gap has room for that (so its first block is not shared with its neighbour, which the vault
+    /// would have to read back and rewrite), else right after its neighbour: alignment never costs quota.
+    /// </summary>
     private long Reserve(LeaseRow lease, long length)
     {
         lock (_gate)
@@ -358,16 +363,22 @@ public sealed class LeaseHost : IDisposable
                 r => (Offset: r.GetInt64(0), Length: r.GetInt64(1)), ("$l", lease.Id)));
             if (_inFlight.TryGetValue(lease.Id, out var flying)) taken.AddRange(flying);
             long cursor = 0, largest = 0;
-            foreach (var (offset, used) in taken.OrderBy(x => x.Offset))
+            long? found = null;
+            foreach (var (offset, used) in taken.OrderBy(x => x.Offset).Append((Offset: lease.Size, Length: 0L)))
             {
-                if (offset - cursor >= length) break;
+                if (offset - cursor >= length)
+                {
+                    var aligned = (cursor + BlockAlignment - 1) / BlockAlignment * BlockAlignment;
+                    found = offset - aligned >= length ? aligned : cursor;
+                    break;
+                }
                 largest = Math.Max(largest, offset - cursor);
                 cursor = Math.Max(cursor, offset + used);
             }
-            if (lease.Size - cursor < length) throw LeaseErrors.QuotaExceeded(lease.Id, length, Math.Max(largest, lease.Size - cursor));
+            if (found is not long start) throw LeaseErrors.QuotaExceeded(lease.Id, length, Math.Max(largest, Math.Max(0, lease.Size - cursor)));
             if (!_inFlight.TryGetValue(lease.Id, out flying)) _inFlight[lease.Id] = flying = [];
-            flying.Add((cursor, length));
-            return cursor;
+            flying.Add((start, length));
+            return start;
         }
     }
 

@@ -4,16 +4,16 @@ using System.Threading.Channels;
 namespace PeerStorage.Core.Transport;
 
 /// <summary>
-/// The receiving end of a data channel as two stages. One receives frames into a few large buffers, the payloads of
-/// consecutive frames back to back (their tags aside); the other checks every tag of a full buffer and hands its
-/// payloads on as one span, from where they arrived, then gives the buffer back. So the socket copy of the next
-/// frames runs beside the check and the consumer's work on earlier ones, nothing is copied in between, and the
-/// consumer gets large pieces whatever the frame size.
+/// The receiving end of a data channel as three stages. One receives frames into a few large buffers, the payloads
+/// of consecutive frames back to back (their tags aside); the next checks every tag of a full buffer; the last hands
+/// its payloads to the consumer as one span, from where they arrived, then gives the buffer back. So the socket copy
+/// of the next frames, the check and the consumer's work (which may wait for a disk) run side by side, nothing is
+/// copied in between, and the consumer gets large pieces whatever the frame size.
 /// </summary>
 internal static class BulkReceivePipeline
 {
     /// <summary>Buffers in flight between the stages.</summary>
-    private const int Depth = 3;
+    private const int Depth = 4;
     /// <summary>Payload bytes per buffer: several frames, so the consumer's per-call work (a vault write) is amortized.</summary>
     private const int BatchBytes = 8 * 1024 * 1024;
     /// <summary>Frames per buffer at most, so tiny frames cannot grow the tag list without bound.</summary>
@@ -28,7 +28,11 @@ internal static class BulkReceivePipeline
         public int Filled;
         public int Frames;
 
-        public bool Fits(int length) => Frames < MaxFrames && Filled + length <= Payloads.Length;
+        public bool Fits(int length) => Frames < MaxFrames && Filled + length <= BatchBytes;
+
+        public void Reset() => Filled = Frames = 0;
+
+        public Span<byte> Payload(int at, int length) => Payloads.AsSpan(at, length);
     }
 
     public static async Task<long> RunAsync(BulkReadStream stream, Action<ReadOnlySpan<byte>> consume, CancellationToken cancellationToken)
@@ -38,6 +42,10 @@ internal static class BulkReceivePipeline
         for (var i = 0; i < Depth; i++) free.Writer.TryWrite(new Batch());
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var receiving = Task.Run(() => ReceiveAsync(stream, free.Reader, received.Writer, stop.Token), CancellationToken.None);
+        // The consumer works on one checked batch on a worker while the next is checked: its call may block on the
+        // device (a direct write waits for the disk), and that wait must not hold up the check or the socket.
+        var consuming = Task.CompletedTask;
+        Batch? beingConsumed = null;
         long consumed = 0;
         try
         {
@@ -48,14 +56,19 @@ internal static class BulkReceivePipeline
                 for (int frame = 0, at = 0; frame < batch.Frames; at += batch.Lengths[frame++])
                 {
                     // Every frame of the batch is checked before any of its bytes go on.
-                    stream.Verify(batch.Payloads.AsSpan(at, batch.Lengths[frame]), batch.Tags.AsSpan(frame * BulkChannel.TagBytes, BulkChannel.TagBytes));
+                    stream.Verify(batch.Payload(at, batch.Lengths[frame]), batch.Tags.AsSpan(frame * BulkChannel.TagBytes, BulkChannel.TagBytes));
                     ended = batch.Lengths[frame] == 0;
                 }
-                if (batch.Filled > 0) consume(batch.Payloads.AsSpan(0, batch.Filled));
+                await consuming.ConfigureAwait(false);
+                if (beingConsumed is not null) free.Writer.TryWrite(beingConsumed);
+                beingConsumed = batch;
+                if (batch.Filled > 0) consuming = Task.Run(() => consume(batch.Payload(0, batch.Filled)), CancellationToken.None);
                 consumed += batch.Filled;
-                if (ended) return consumed;
-                batch.Filled = batch.Frames = 0;
-                free.Writer.TryWrite(batch);
+                if (ended)
+                {
+                    await consuming.ConfigureAwait(false);
+                    return consumed;
+                }
             }
         }
         catch (ChannelClosedException e) when (e.InnerException is not null)
@@ -65,9 +78,11 @@ internal static class BulkReceivePipeline
         }
         finally
         {
-            // The receiving stage stops with this one: it must not fill a buffer after the caller has moved on.
+            // The receiving stage and the consumer stop with this one: neither may touch a buffer (or the caller's
+            // writer) after the caller has moved on.
             await stop.CancelAsync().ConfigureAwait(false);
             await receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await consuming.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -77,6 +92,7 @@ internal static class BulkReceivePipeline
         try
         {
             var batch = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
+            batch.Reset();
             while (true)
             {
                 var length = await stream.ReceiveLengthAsync(cancellationToken).ConfigureAwait(false);
@@ -84,6 +100,7 @@ internal static class BulkReceivePipeline
                 {
                     await received.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
                     batch = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    batch.Reset();
                 }
                 await stream.ReceiveAsync(batch.Payloads.AsMemory(batch.Filled, length), cancellationToken).ConfigureAwait(false);
                 await stream.ReceiveAsync(batch.Tags.AsMemory(batch.Frames * BulkChannel.TagBytes, BulkChannel.TagBytes), cancellationToken).ConfigureAwait(false);
