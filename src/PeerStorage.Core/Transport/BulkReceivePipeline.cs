@@ -28,11 +28,9 @@ internal static class BulkReceivePipeline
         public int Filled;
         public int Frames;
 
-        public bool Fits(int length) => Frames < MaxFrames && Filled + length <= BatchBytes;
+        public bool Fits(int length) => Frames < MaxFrames && Filled + length <= Payloads.Length;
 
         public void Reset() => Filled = Frames = 0;
-
-        public Span<byte> Payload(int at, int length) => Payloads.AsSpan(at, length);
     }
 
     public static async Task<long> RunAsync(BulkReadStream stream, Action<ReadOnlySpan<byte>> consume, CancellationToken cancellationToken)
@@ -42,8 +40,8 @@ internal static class BulkReceivePipeline
         for (var i = 0; i < Depth; i++) free.Writer.TryWrite(new Batch());
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var receiving = Task.Run(() => ReceiveAsync(stream, free.Reader, received.Writer, stop.Token), CancellationToken.None);
-        // The consumer works on one checked batch on a worker while the next is checked: its call may block on the
-        // device (a direct write waits for the disk), and that wait must not hold up the check or the socket.
+        // The consumer works on one checked batch on a worker while the next is checked: its call may wait (a vault
+        // write into the page cache, a batch's journal record), and that wait must not hold up the check or the socket.
         var consuming = Task.CompletedTask;
         Batch? beingConsumed = null;
         long consumed = 0;
@@ -56,13 +54,13 @@ internal static class BulkReceivePipeline
                 for (int frame = 0, at = 0; frame < batch.Frames; at += batch.Lengths[frame++])
                 {
                     // Every frame of the batch is checked before any of its bytes go on.
-                    stream.Verify(batch.Payload(at, batch.Lengths[frame]), batch.Tags.AsSpan(frame * BulkChannel.TagBytes, BulkChannel.TagBytes));
+                    stream.Verify(batch.Payloads.AsSpan(at, batch.Lengths[frame]), batch.Tags.AsSpan(frame * BulkChannel.TagBytes, BulkChannel.TagBytes));
                     ended = batch.Lengths[frame] == 0;
                 }
                 await consuming.ConfigureAwait(false);
                 if (beingConsumed is not null) free.Writer.TryWrite(beingConsumed);
                 beingConsumed = batch;
-                if (batch.Filled > 0) consuming = Task.Run(() => consume(batch.Payload(0, batch.Filled)), CancellationToken.None);
+                if (batch.Filled > 0) consuming = Task.Run(() => consume(batch.Payloads.AsSpan(0, batch.Filled)), CancellationToken.None);
                 consumed += batch.Filled;
                 if (ended)
                 {
