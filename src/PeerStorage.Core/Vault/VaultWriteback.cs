@@ -4,18 +4,27 @@ using Microsoft.Win32.SafeHandles;
 namespace PeerStorage.Core.Vault;
 
 /// <summary>
-/// Starts writing a range of the carrier back to the device without waiting for it and without a cache flush
-/// (Linux <c>sync_file_range(SYNC_FILE_RANGE_WRITE)</c>), so a writer's batch travels to the disk while the next
-/// batch is produced, and the flush at commit finds little left to do. Only a hint: it changes no ordering and no
-/// durability rule (only a flush does), and where it is unavailable it does nothing.
+/// Moves a streaming writer's bytes towards the disk while the writer goes on, so the flush at its commit finds
+/// little left to do. Two steps, both off the writer's path: each batch is handed to the disk as it is sealed
+/// (Linux <c>sync_file_range(SYNC_FILE_RANGE_WRITE)</c>: writeback starts, nothing waits), and every
+/// <see cref="EarlyFlushBytes"/> a flush (<c>fdatasync</c>) runs on a worker. The early flush matters on virtual
+/// disks: their writes complete into the host's cache, and it is the flush that pays for getting them onto the
+/// medium, so one flush at the end would pay for the whole transfer at once (~0.35 s per GiB here) while the
+/// writer's CPU work sat idle. Neither step changes an ordering or a durability rule: data only ever becomes
+/// durable sooner, and an acknowledgement still waits for the commit's own flush. Where unavailable, both do nothing.
 /// </summary>
 /// <remarks>
-/// It works on the carrier's inode, so it uses a handle of its own: read-only, without the vault's exclusive lock.
+/// It works on the carrier's inode, so it uses a handle of its own: read-only, without the vault's exclusive lock
+/// (Linux flushes an inode through any of its descriptors).
 /// </remarks>
 internal sealed class VaultWriteback : IDisposable
 {
+    /// <summary>Bytes handed to the disk between two early flushes: large enough that the flushes cost nothing extra.</summary>
+    internal const long EarlyFlushBytes = 128L << 20;
     private const uint SyncFileRangeWrite = 2;
     private readonly SafeFileHandle? _handle;
+    private long _sinceFlush;
+    private Task _flushing = Task.CompletedTask;
 
     private VaultWriteback(SafeFileHandle? handle) => _handle = handle;
 
@@ -26,19 +35,42 @@ internal sealed class VaultWriteback : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return new VaultWriteback(null); }
     }
 
-    /// <summary>Asks the kernel to start writing the dirty pages of [offset, offset + length) back.</summary>
+    /// <summary>
+    /// Asks the kernel to start writing the dirty pages of [offset, offset + length) back; once enough has been handed
+    /// over since the last early flush (and none is running), starts the next one on a worker.
+    /// </summary>
     public void Start(long offset, long length)
     {
         if (_handle is null || _handle.IsClosed || length <= 0) return;
-        var added = false;
-        _handle.DangerousAddRef(ref added);
-        try { _ = SyncFileRange((int)_handle.DangerousGetHandle(), offset, length, SyncFileRangeWrite); } // a hint: failures do not matter
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { }
-        finally { if (added) _handle.DangerousRelease(); }
+        Call(fd => SyncFileRange(fd, offset, length, SyncFileRangeWrite));
+        _sinceFlush += length;
+        if (_sinceFlush < EarlyFlushBytes || !_flushing.IsCompleted) return;
+        _sinceFlush = 0;
+        _flushing = Task.Run(() => Call(FileDataSync));
     }
 
-    public void Dispose() => _handle?.Dispose();
+    /// <summary>Runs a libc call on the handle; a hint, so its failures do not matter.</summary>
+    private void Call(Func<int, int> call)
+    {
+        var added = false;
+        try
+        {
+            _handle!.DangerousAddRef(ref added); // throws once disposed: then there is nothing to hint
+            _ = call((int)_handle.DangerousGetHandle());
+        }
+        catch (Exception e) when (e is ObjectDisposedException or EntryPointNotFoundException or DllNotFoundException) { }
+        finally { if (added) _handle!.DangerousRelease(); }
+    }
+
+    public void Dispose()
+    {
+        // An early flush in flight holds a reference to the handle: the descriptor closes when it is done.
+        _handle?.Dispose();
+    }
 
     [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
     private static extern int SyncFileRange(int fd, long offset, long nbytes, uint flags);
+
+    [DllImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static extern int FileDataSync(int fd);
 }
