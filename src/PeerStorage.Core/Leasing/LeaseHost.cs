@@ -18,7 +18,6 @@ public sealed record StoredObject(string NameKey, string SealedName, long Stored
 public sealed class LeaseHost : IDisposable
 {
     private const int ReadPiece = 1024 * 1024;
-    private const int BlockAlignment = VaultGeometry.DataBlockSize;
 
     private readonly NodeHome _home;
     private readonly Func<DateTimeOffset> _clock;
@@ -351,9 +350,10 @@ public sealed class LeaseHost : IDisposable
     }
 
     /// <summary>
-    /// First fit among the gaps between stored objects and uploads in flight. An object starts on a vault block
-    /// boundary where the gap has room for that (so its first block is not shared with its neighbour, which the vault
-    /// would have to read back and rewrite), else right after its neighbour: alignment never costs quota.
+    /// First fit among the gaps between stored objects and uploads in flight, packed right after the neighbour before it.
+    /// Objects are not padded to vault blocks: padding a gap that is later needed whole would cost the holder quota
+    /// (a lease filled by objects of odd lengths must take its last byte); a first block shared with a neighbour is
+    /// only read back once by the vault writer.
     /// </summary>
     private long Reserve(LeaseRow lease, long length)
     {
@@ -368,8 +368,7 @@ public sealed class LeaseHost : IDisposable
             {
                 if (offset - cursor >= length)
                 {
-                    var aligned = (cursor + BlockAlignment - 1) / BlockAlignment * BlockAlignment;
-                    found = offset - aligned >= length ? aligned : cursor;
+                    found = cursor;
                     break;
                 }
                 largest = Math.Max(largest, offset - cursor);

@@ -120,6 +120,28 @@ public sealed class LeaseHostTests : IDisposable
     }
 
     [Fact]
+    public async Task Objects_of_odd_lengths_fill_a_lease_to_its_last_byte()
+    {
+        // Where objects are placed is the host's business; it must never cost the holder any of its quota.
+        AvailabilityOffers.Publish(_home, 8L << 20, Start.AddDays(7), null, Start);
+        using var host = Host();
+        var lease = host.Claim(_holder, null, 1L << 20, null);
+        int[] lengths = [100_001, 300_003, 4_095, 4_097, 640_380];
+        Assert.Equal(1L << 20, lengths.Sum());
+        var objects = lengths.Select((length, i) => Vault.VaultDataTests.Random(length, 10 + i)).ToArray();
+        for (var i = 0; i < objects.Length; i++) await Put(host, _holder, lease.LeaseId, $"o{i}", objects[i]);
+        for (var i = 0; i < objects.Length; i++) Assert.Equal(objects[i], await Get(host, _holder, lease.LeaseId, $"o{i}"));
+        Assert.Equal("LeaseQuotaExceeded", (await Assert.ThrowsAsync<PeerStorageException>(() => Put(host, _holder, lease.LeaseId, "one more", [1]))).ErrorId);
+        // A freed gap between two objects takes a new object that fits it exactly.
+        host.Delete(_holder, lease.LeaseId, Key("o1"));
+        var refill = Vault.VaultDataTests.Random(300_003, 20);
+        await Put(host, _holder, lease.LeaseId, "refill", refill);
+        Assert.Equal(refill, await Get(host, _holder, lease.LeaseId, "refill"));
+        Assert.Equal(objects[0], await Get(host, _holder, lease.LeaseId, "o0"));
+        Assert.Equal(objects[2], await Get(host, _holder, lease.LeaseId, "o2"));
+    }
+
+    [Fact]
     public void Leases_stay_within_their_offer_and_renew_only_up_to_its_end()
     {
         var offer = AvailabilityOffers.Publish(_home, 4L << 20, Start.AddDays(3), null, Start);
