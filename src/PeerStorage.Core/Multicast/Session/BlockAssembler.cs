@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using PeerStorage.Core.Multicast.Fec;
 using PeerStorage.Core.Multicast;
 using Serilog;
@@ -9,12 +8,16 @@ namespace PeerStorage.Core.Multicast.Session;
 /// Collects symbols into blocks on a receiver. The data thread only copies each symbol into its block's slot; once a
 /// block has K symbols a completion thread decodes it (when repairs stood in for lost source symbols), checks it
 /// against its Merkle leaf and stores it. A block that fails the check (a forged or damaged symbol) is dropped whole
-/// and asked for again; nothing unverified reaches the staging file. Slots are a fixed pool: when all are taken the
-/// least recently fed block gives its slot up and is asked for again at the end of the pass.
+/// and asked for again; nothing unverified reaches the staging file. Slots come from a fixed pool, allocated as they
+/// are first needed: when all are taken the least recently fed block gives its slot up and is asked for again at the
+/// end of the pass; when all are waiting for their check, the data thread waits for one (the socket's buffer holds
+/// what arrives meanwhile, and the backlog this builds tells the sender to slow down) instead of dropping symbols.
 /// </summary>
 internal sealed class BlockAssembler : IDisposable
 {
     public const int DefaultSlots = 320;
+    /// <summary>How long the data thread waits for a slot to come back from the checks before it drops the symbol.</summary>
+    private static readonly TimeSpan SlotWait = TimeSpan.FromMilliseconds(500);
 
     private readonly ImageGeometry _geometry;
     private readonly ImageStaging _staging;
@@ -23,32 +26,47 @@ internal sealed class BlockAssembler : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<int, Slot> _assembling = [];
     private readonly Stack<Slot> _free = new();
-    private readonly Channel<Slot> _complete = Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Queue<Slot> _complete = new(); // under _gate
     private readonly Thread _completer;
     private readonly CauchyCode _code;
+    private readonly int _maxSlots;
+    private int _allocated;
+    private int _completing; // slots handed to the completion thread and not back yet (under _gate)
+    private bool _completerWaiting; // under _gate
+    private bool _slotWaiter; // the data thread waits for a slot (under _gate)
+    private bool _disposed;
     private long _clock;
     private long _duplicates;
     private long _overruns;
+    private long _reclaims;
+    private long _slotWaits;
 
     private readonly SequentialImageHash? _imageHash;
 
     public BlockAssembler(ImageGeometry geometry, ImageStaging staging, SessionStatistics statistics, ILogger log, SequentialImageHash? imageHash = null,
         int slots = DefaultSlots)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         _imageHash = imageHash;
         _geometry = geometry;
         _staging = staging;
         _statistics = statistics;
         _log = log;
+        _maxSlots = slots;
         _code = new CauchyCode(geometry.SymbolsPerBlock, geometry.SymbolSize);
-        for (var i = 0; i < slots; i++) _free.Push(new Slot(geometry));
         _completer = new Thread(CompleteLoop) { IsBackground = true, Name = "imaging-complete" };
         _completer.Start();
     }
 
     public long Duplicates => Interlocked.Read(ref _duplicates);
-    /// <summary>Symbols dropped because every slot was waiting for its check.</summary>
+    /// <summary>Symbols dropped because every slot was waiting for its check for longer than the data thread waits.</summary>
     public long Overruns => Interlocked.Read(ref _overruns);
+    /// <summary>Partly assembled blocks that gave their slot up to a newer block (they are asked for again).</summary>
+    public long Reclaims => Interlocked.Read(ref _reclaims);
+    /// <summary>Times the data thread waited for the checks to free a slot.</summary>
+    public long SlotWaits => Interlocked.Read(ref _slotWaits);
+    /// <summary>Slots allocated so far (at most the pool's size).</summary>
+    public int SlotsAllocated => Volatile.Read(ref _allocated);
 
     /// <summary>Takes one symbol (data thread).</summary>
     public void Add(int block, int symbol, ReadOnlySpan<byte> bytes)
@@ -64,9 +82,9 @@ internal sealed class BlockAssembler : IDisposable
         {
             if (!_assembling.TryGetValue(block, out slot!))
             {
-                if ((_free.Count > 0 ? _free.Pop() : Reclaim()) is not { } taken)
+                if (TakeSlot() is not { } taken)
                 {
-                    // Every slot waits for its check: the checks are behind the data. Drop the symbol; it is NAKed.
+                    // Every slot still waits for its check after a while: drop the symbol; it is NAKed.
                     _overruns++;
                     return;
                 }
@@ -84,8 +102,13 @@ internal sealed class BlockAssembler : IDisposable
         }
         if (slot.Held >= k)
         {
-            slot.Completing = true;
-            _complete.Writer.TryWrite(slot);
+            lock (_gate)
+            {
+                slot.Completing = true;
+                _completing++;
+                _complete.Enqueue(slot);
+                if (_completerWaiting) Monitor.PulseAll(_gate);
+            }
         }
     }
 
@@ -100,20 +123,59 @@ internal sealed class BlockAssembler : IDisposable
         }
     }
 
-    // The least recently fed block that is not being checked gives its slot up; null when all are being checked.
-    private Slot? Reclaim()
+    // Under _gate. A free slot, else a new one while the pool is not all allocated, else the least recently fed block's
+    // (it is asked for again), else (every slot waits for its check: the checks are behind the data) one the
+    // completion thread gives back within SlotWait; null if none does.
+    private Slot? TakeSlot()
     {
-        var victim = _assembling.Values.Where(s => !s.Completing).MinBy(s => s.Touch);
-        if (victim is not null) _assembling.Remove(victim.Block);
-        return victim;
+        if (_free.Count > 0) return _free.Pop();
+        if (_allocated < _maxSlots)
+        {
+            _allocated++;
+            return new Slot(_geometry);
+        }
+        if (_completing < _allocated)
+        {
+            Slot? victim = null;
+            foreach (var s in _assembling.Values)
+                if (!s.Completing && (victim is null || s.Touch < victim.Touch)) victim = s;
+            if (victim is not null)
+            {
+                _assembling.Remove(victim.Block);
+                _reclaims++;
+                return victim;
+            }
+        }
+        _slotWaits++;
+        var deadline = Environment.TickCount64 + (long)SlotWait.TotalMilliseconds;
+        while (_free.Count == 0 && !_disposed)
+        {
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0) return null;
+            _slotWaiter = true;
+            Monitor.Wait(_gate, (int)left);
+            _slotWaiter = false;
+        }
+        return _free.Count > 0 ? _free.Pop() : null;
     }
 
     private void CompleteLoop()
     {
-        var reader = _complete.Reader;
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (true)
         {
-            while (reader.TryRead(out var slot)) Complete(slot);
+            Slot slot;
+            lock (_gate)
+            {
+                while (_complete.Count == 0)
+                {
+                    if (_disposed) return;
+                    _completerWaiting = true;
+                    Monitor.Wait(_gate);
+                    _completerWaiting = false;
+                }
+                slot = _complete.Dequeue();
+            }
+            Complete(slot);
         }
     }
 
@@ -145,21 +207,28 @@ internal sealed class BlockAssembler : IDisposable
         {
             _assembling.Remove(slot.Block);
             slot.Completing = false;
+            _completing--;
             _free.Push(slot);
+            if (_slotWaiter) Monitor.PulseAll(_gate);
         }
     }
 
     public void Dispose()
     {
-        _complete.Writer.TryComplete();
-        _completer.Join();
+        lock (_gate)
+        {
+            _disposed = true;
+            Monitor.PulseAll(_gate);
+        }
+        _completer.Join(); // what was queued is completed first: those blocks are whole
     }
 
-    /// <summary>One block being assembled: its source symbols in place, repairs beside them.</summary>
+    /// <summary>One block being assembled: its source symbols in place, repairs beside them (allocated when the first comes).</summary>
     private sealed class Slot(ImageGeometry geometry)
     {
-        public readonly byte[] Data = new byte[geometry.CodedBlockBytes];
-        public readonly byte[] Repairs = new byte[geometry.CodedBlockBytes];
+        // Never read before written: a symbol's bytes count only once Present says so, and decoding fills the rest.
+        public readonly byte[] Data = GC.AllocateUninitializedArray<byte>(geometry.CodedBlockBytes);
+        public byte[] Repairs = [];
         public readonly bool[] Present = new bool[geometry.SymbolsPerBlock];
         public readonly int[] RepairIndices = new int[geometry.SymbolsPerBlock];
         public int Block;
@@ -195,6 +264,7 @@ internal sealed class BlockAssembler : IDisposable
             for (var i = 0; i < RepairCount; i++)
                 if (RepairIndices[i] == repair) return false;
             if (RepairCount == k) return false;
+            if (Repairs.Length == 0) Repairs = GC.AllocateUninitializedArray<byte>(geometry.CodedBlockBytes);
             bytes.CopyTo(Repairs.AsSpan(RepairCount * size, size));
             RepairIndices[RepairCount++] = repair;
             return true;

@@ -79,7 +79,24 @@ internal sealed class ReceiverSession
         _announcerState = announcer.Announcement.State;
     }
 
-    public async Task<ReceiverOutcome> RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the session on a thread of its own: its loop wakes every few milliseconds for the whole transfer, and on the
+    /// thread pool each wake-up costs a pool thread's spinning as well (measured: a tenth of a receiver's CPU).
+    /// </summary>
+    public Task<ReceiverOutcome> RunAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<ReceiverOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { done.TrySetResult(Run(cancellationToken)); }
+            catch (OperationCanceledException e) { done.TrySetCanceled(e.CancellationToken); }
+            catch (Exception e) { done.TrySetException(e); }
+        }) { IsBackground = true, Name = "imaging-session" };
+        thread.Start();
+        return done.Task;
+    }
+
+    private ReceiverOutcome Run(CancellationToken cancellationToken)
     {
         using var socket = MulticastSockets.OpenDataReceiver(_endpoint, out var coalescing);
         using var assembler = new BlockAssembler(_geometry, _staging, _statistics, _log, _wholeImage);
@@ -98,7 +115,7 @@ internal sealed class ReceiverSession
         {
             while (true)
             {
-                await Task.Delay(Tick, cancellationToken).ConfigureAwait(false);
+                if (cancellationToken.WaitHandle.WaitOne(Tick)) cancellationToken.ThrowIfCancellationRequested();
                 var now = DateTime.UtcNow;
                 if (_staging.IsComplete)
                 {
@@ -144,8 +161,10 @@ internal sealed class ReceiverSession
         finally
         {
             _control.Handler = null;
-            await stop.CancelAsync().ConfigureAwait(false);
+            stop.Cancel();
             dataThread.Join();
+            _log.Information("Assembly: {Duplicates} duplicate symbols, {Reclaims} slots reclaimed, {Waits} waits for a slot, {Overruns} symbols dropped, {Slots} slots used",
+                assembler.Duplicates, assembler.Reclaims, assembler.SlotWaits, assembler.Overruns, assembler.SlotsAllocated);
         }
     }
 
