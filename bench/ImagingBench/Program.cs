@@ -18,6 +18,7 @@ var bytes = BenchMath.ParseSize(Option("--bytes", "512MiB"));
 var receivers = int.Parse(Option("--receivers", "3"), CultureInfo.InvariantCulture);
 var rounds = int.Parse(Option("--rounds", "2"), CultureInfo.InvariantCulture);
 var slowMbit = int.Parse(Option("--slow-mbit", "0"), CultureInfo.InvariantCulture);
+var only = Option("--only", "both"); // ours | udpcast | both: one side alone, for profiling (no ratio)
 var work = Directory.CreateTempSubdirectory("pst-imgbench-").FullName;
 var self = Environment.ProcessPath!;
 var dll = typeof(Roles).Assembly.Location;
@@ -50,20 +51,39 @@ try
     Thread.Sleep(300);
     if (slowMbit > 0) lab.Shape(lab.Receivers[^1], slowMbit);
     var uri = $"http://{lab.ServerAddress}:8080/image.bin";
+    Console.WriteLine("Lab ready.");
 
     var ours = new List<double[]>();
     var theirs = new List<double[]>();
     for (var round = 1; round <= rounds; round++)
     {
         foreach (var f in Directory.GetFiles(work, "out-*")) File.Delete(f);
-        var udp = RunUdpcast(lab, image, work);
-        Check(work, manifest.Hash, "udpcast", round == 1, receivers);
-        foreach (var f in Directory.GetFiles(work, "out-*")) File.Delete(f);
-        var our = RunOurs(lab, senderHome, receiverHomes, image, uri, work, self, dll);
-        Check(work, manifest.Hash, "ours", round == 1, receivers);
-        theirs.Add(udp);
-        ours.Add(our);
-        Console.WriteLine($"round {round}: udpcast {Rates(udp, bytes)} | ours {Rates(our, bytes)} | ratio of means {Mean(our, bytes) / Mean(udp, bytes):F2}");
+        if (only != "ours")
+        {
+            var udp = RunUdpcast(lab, image, work);
+            Check(work, manifest.Hash, "udpcast", round == 1, receivers);
+            theirs.Add(udp);
+            foreach (var f in Directory.GetFiles(work, "out-*")) File.Delete(f);
+        }
+        if (only != "udpcast")
+        {
+            var our = RunOurs(lab, senderHome, receiverHomes, image, uri, work, self, dll);
+            Check(work, manifest.Hash, "ours", round == 1, receivers);
+            ours.Add(our);
+        }
+        if (only != "both")
+        {
+            Console.WriteLine($"round {round}: {only} {Rates((only == "ours" ? ours : theirs)[^1], bytes)}");
+            continue;
+        }
+        Console.WriteLine($"round {round}: udpcast {Rates(theirs[^1], bytes)} | ours {Rates(ours[^1], bytes)} | ratio of means {Mean(ours[^1], bytes) / Mean(theirs[^1], bytes):F2}");
+    }
+    if (only != "both")
+    {
+        var side = only == "ours" ? ours : theirs;
+        Console.WriteLine($"median over rounds of per-receiver mean MiB/s, {only} alone: {side.Select(r => Mean(r, bytes)).Order().ElementAt(rounds / 2):F1}");
+        http.Kill();
+        return 0;
     }
     var meanOurs = ours.Select(r => Mean(r, bytes)).Order().ElementAt(rounds / 2);
     var meanTheirs = theirs.Select(r => Mean(r, bytes)).Order().ElementAt(rounds / 2);
