@@ -107,10 +107,34 @@ public sealed class PeerStream : Stream
         lock (_gate)
         {
             if (_localEnded && _writeError is null) return Task.CompletedTask;
-            // The peer sent all its data, then stopped listening (its handler finished): nothing is left to complete.
-            if (_writeError is PeerRemoteException { ErrorId: TransportErrors.PeerStreamClosed } && _readError is null) return Task.CompletedTask;
+            if (PeerStoppedAfterAllItsData()) return Task.CompletedTask;
         }
-        return WriteCoreAsync(ReadOnlyMemory<byte>.Empty, endStream: true, cancellationToken).AsTask();
+        return EndWritesAsync(cancellationToken);
+    }
+
+    private async Task EndWritesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteCoreAsync(ReadOnlyMemory<byte>.Empty, endStream: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PeerStorageException) when (PeerStoppedAfterAllItsDataNow())
+        {
+            // The peer's stop arrived after the check above, while the end waited for the write lock (and the
+            // connection may have closed since): the same case, only read a moment later, so it ends the same way.
+        }
+    }
+
+    /// <summary>
+    /// Under the lock: the peer sent all its data, then stopped listening (its handler finished before this side's end
+    /// reached it): nothing is left to complete.
+    /// </summary>
+    private bool PeerStoppedAfterAllItsData() =>
+        _writeError is PeerRemoteException { ErrorId: TransportErrors.PeerStreamClosed } && _readError is null;
+
+    private bool PeerStoppedAfterAllItsDataNow()
+    {
+        lock (_gate) return PeerStoppedAfterAllItsData();
     }
 
     /// <summary>Abandons the stream both ways and tells the peer (an error frame with PeerStreamCancelled); other streams are unaffected.</summary>

@@ -31,17 +31,25 @@ public sealed class TransportLifetimeTests
     public async Task A_caller_cancellation_cancels_the_request_on_the_server()
     {
         await using var pair = new TransportPair();
+        var handlerStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handlerCancelled = new TaskCompletionSource();
         pair.Router.Map("never", async (ctx, body, ct) =>
         {
             await using (ct.Register(() => handlerCancelled.TrySetResult()))
+            {
+                handlerStarted.TrySetResult();
                 await Task.Delay(Timeout.Infinite, ct);
+            }
             return body;
         });
         await using var connection = await pair.ConnectAsync();
-        using var cancel = new CancellationTokenSource(200);
+        using var cancel = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connection.RequestAsync("never", default, cancel.Token));
+        // Cancelled once the server runs it (a cancel before the request left would leave nothing to cancel there).
+        var request = connection.RequestAsync("never", default, cancel.Token);
+        await handlerStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
         await handlerCancelled.Task.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
@@ -151,6 +159,35 @@ public sealed class TransportLifetimeTests
             await connection.Completion.WaitAsync(TimeSpan.FromSeconds(5));
             await stream.DisposeAsync();
         }
+        Assert.Empty(pair.ClientLog.Messages(LogEventLevel.Error));
+    }
+
+    [Fact]
+    public async Task Completing_writes_as_the_handler_stops_listening_never_fails()
+    {
+        // What made the test above fail now and then: the handler answers and returns before this side's end of stream
+        // reaches it, so it says it stopped listening (PeerStreamClosed), and that arrives while CompleteWritesAsync
+        // waits for the write lock. Here the lock is held (another frame being written) until the stop has arrived.
+        await using var pair = new TransportPair();
+        pair.Router.MapStream("answer", async (ctx, header, stream, ct) => await stream.WriteAsync(new byte[8], ct));
+        await using var connection = await pair.ConnectAsync();
+        await using var stream = await connection.OpenStreamAsync("answer");
+        Task completing;
+        await connection.Writer.LockAsync(CancellationToken.None);
+        try
+        {
+            completing = stream.CompleteWritesAsync();
+            await WaitUntil(() => stream.IsTerminated);
+        }
+        finally
+        {
+            connection.Writer.Unlock();
+        }
+
+        await completing.WaitAsync(TimeSpan.FromSeconds(5));
+        await stream.ReadExactlyAsync(new byte[8]);
+        Assert.Equal(0, await stream.ReadAsync(new byte[1]));
+        await connection.CloseAsync();
         Assert.Empty(pair.ClientLog.Messages(LogEventLevel.Error));
     }
 
