@@ -19,6 +19,8 @@ public sealed class ImageStaging : IDisposable
     private int _verifiedCount;
     private long _verifiedBytes;
     private int _unsaved; // 1 when a block was stored since the last checkpoint
+    private long _unwritten; // bytes stored since the kernel was last asked to start writing them out
+    private const long WritebackEvery = 8 << 20;
     private bool _disposed;
 
     private ImageStaging(string path, ImageManifest manifest, SafeFileHandle data, ulong[] verified)
@@ -98,6 +100,13 @@ public sealed class ImageStaging : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Has(block)) return true;
         RandomAccess.Write(_data, data, Manifest.BlockOffset(block));
+        // Written out as it comes rather than all at the next checkpoint or at the end: the fsync that makes the image
+        // durable before it counts as written then waits for a few MiB, not for everything stored in the last second.
+        if (Interlocked.Add(ref _unwritten, data.Length) >= WritebackEvery)
+        {
+            Interlocked.Exchange(ref _unwritten, 0);
+            PageCache.StartWriteback(_data);
+        }
         var bit = 1UL << (block & 63);
         if ((Interlocked.Or(ref _verified[block >> 6], bit) & bit) == 0)
         {
