@@ -118,6 +118,7 @@ double[] RunOurs(BenchLab lab, string senderHome, List<string> receiverHomes, st
 {
     var launcher = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { self, dll } : new[] { self };
     var clock = Stopwatch.StartNew();
+    Console.WriteLine($"  ours started {DateTime.UtcNow:HH:mm:ss.fff} UTC");
     using var sender = BenchLab.Start(lab.Server, [.. launcher, "send", senderHome, image, image + ImageManifest.ManifestSuffix, "5"]);
     var procs = lab.Receivers.Select((ns, i) => BenchLab.Start(ns, [.. launcher, "receive", receiverHomes[i], uri, Path.Combine(work, $"out-{i + 1}")])).ToList();
     var times = WaitAll(procs, clock);

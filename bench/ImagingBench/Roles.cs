@@ -8,10 +8,13 @@ namespace PeerStorage.Bench.Imaging;
 /// <summary>The two roles of our side, each run as its own process inside a namespace by the orchestrator.</summary>
 internal static class Roles
 {
-    // receive <home> <uri> <target>: prints "done <seconds since start> <bytes from server> <bytes by multicast>".
+    // receive <home> <uri> <target>: prints "done <seconds since start> <bytes from server> <bytes by multicast> ...",
+    // then the seconds from the process's start to Main and to its node home being open, and its CPU seconds.
     public static async Task<int> ReceiveAsync(string[] args)
     {
+        var main = SinceProcessStart();
         using var home = NodeHome.Open(args[0], "Bench");
+        var opened = SinceProcessStart();
         var clock = Stopwatch.StartNew();
         var result = await DiskImageReceive.RunAsync(home, new DiskImageReceiveRequest
         {
@@ -19,8 +22,14 @@ internal static class Roles
             // As udp-receiver waits for its sender: the bench measures the multicast, not who comes up first.
             Receiver = new PeerStorage.Core.Multicast.Session.ReceiverOptions { ListenTime = TimeSpan.FromSeconds(30) },
         }, null, CancellationToken.None);
-        Console.WriteLine($"done {clock.Elapsed.TotalSeconds:F3} {result.BytesFromServer} {result.BytesFromMulticast} {result.Role} {result.RejectedBlocks} cpu {Cpu()}");
+        Console.WriteLine($"done {clock.Elapsed.TotalSeconds:F3} {result.BytesFromServer} {result.BytesFromMulticast} {result.Role} {result.RejectedBlocks} main +{main:F2} home +{opened:F2} cpu {Cpu()}");
         return result.State == "Completed" ? 0 : 1;
+    }
+
+    private static double SinceProcessStart()
+    {
+        using var self = Process.GetCurrentProcess();
+        return (DateTime.Now - self.StartTime).TotalSeconds;
     }
 
     // The process's CPU seconds so far (user, system): on a shared machine it compares runs better than wall time.
