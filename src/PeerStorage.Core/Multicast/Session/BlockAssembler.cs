@@ -9,15 +9,21 @@ namespace PeerStorage.Core.Multicast.Session;
 /// block has K symbols a completion thread decodes it (when repairs stood in for lost source symbols), checks it
 /// against its Merkle leaf and stores it. A block that fails the check (a forged or damaged symbol) is dropped whole
 /// and asked for again; nothing unverified reaches the staging file. Slots come from a fixed pool, allocated as they
-/// are first needed: when all are taken the least recently fed block gives its slot up and is asked for again at the
-/// end of the pass; when all are waiting for their check, the data thread waits for one (the socket's buffer holds
-/// what arrives meanwhile, and the backlog this builds tells the sender to slow down) instead of dropping symbols.
+/// are first needed. When all are taken, a block that is no longer being fed (it lost symbols and waits for repairs)
+/// gives its slot up and is asked for again at the end of the pass; when the others are still being fed or checked,
+/// the data thread waits for the checks to free one (the socket's buffer holds what arrives meanwhile, and the backlog
+/// this builds tells the sender to slow down) instead of throwing away symbols that are arriving now.
 /// </summary>
 internal sealed class BlockAssembler : IDisposable
 {
     public const int DefaultSlots = 320;
-    /// <summary>How long the data thread waits for a slot to come back from the checks before it drops the symbol.</summary>
+    /// <summary>How long the data thread waits for the checks to free a slot before it takes a block's slot anyway.</summary>
     private static readonly TimeSpan SlotWait = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// A block that got none of the last this many symbols is no longer being fed (it waits for repairs). A window
+    /// feeds each of its blocks every <see cref="MulticastSender.WindowBlocks"/> symbols.
+    /// </summary>
+    private const long StaleAfterSymbols = 16 * MulticastSender.WindowBlocks;
 
     private readonly ImageGeometry _geometry;
     private readonly ImageStaging _staging;
@@ -59,7 +65,7 @@ internal sealed class BlockAssembler : IDisposable
     }
 
     public long Duplicates => Interlocked.Read(ref _duplicates);
-    /// <summary>Symbols dropped because every slot was waiting for its check for longer than the data thread waits.</summary>
+    /// <summary>Symbols dropped because every slot stayed taken by a block being checked.</summary>
     public long Overruns => Interlocked.Read(ref _overruns);
     /// <summary>Partly assembled blocks that gave their slot up to a newer block (they are asked for again).</summary>
     public long Reclaims => Interlocked.Read(ref _reclaims);
@@ -123,9 +129,12 @@ internal sealed class BlockAssembler : IDisposable
         }
     }
 
-    // Under _gate. A free slot, else a new one while the pool is not all allocated, else the least recently fed block's
-    // (it is asked for again), else (every slot waits for its check: the checks are behind the data) one the
-    // completion thread gives back within SlotWait; null if none does.
+    // Under _gate. A free slot, else a new one while the pool is not all allocated. Else the pool is full of blocks
+    // being fed or checked: a block not fed for a while (it lost symbols and waits for repairs) gives its slot up and is
+    // asked for again; blocks still being fed are left alone while the completion thread will free a slot soon (taking
+    // theirs would throw away symbols that are coming now, and every block of the window would lose its slot in turn).
+    // The least recently fed block goes when nothing is being checked, or when the checks free nothing in SlotWait;
+    // null when no slot can be had (the symbol is dropped and NAKed).
     private Slot? TakeSlot()
     {
         if (_free.Count > 0) return _free.Pop();
@@ -134,29 +143,36 @@ internal sealed class BlockAssembler : IDisposable
             _allocated++;
             return new Slot(_geometry);
         }
-        if (_completing < _allocated)
-        {
-            Slot? victim = null;
-            foreach (var s in _assembling.Values)
-                if (!s.Completing && (victim is null || s.Touch < victim.Touch)) victim = s;
-            if (victim is not null)
-            {
-                _assembling.Remove(victim.Block);
-                _reclaims++;
-                return victim;
-            }
-        }
+        var victim = LeastRecentlyFed();
+        if (victim is not null && (_completing == 0 || _clock - victim.Touch > StaleAfterSymbols)) return Reclaim(victim);
+        if (_completing == 0) return null;
         _slotWaits++;
         var deadline = Environment.TickCount64 + (long)SlotWait.TotalMilliseconds;
         while (_free.Count == 0 && !_disposed)
         {
             var left = deadline - Environment.TickCount64;
-            if (left <= 0) return null;
+            if (left <= 0) break;
             _slotWaiter = true;
             Monitor.Wait(_gate, (int)left);
             _slotWaiter = false;
         }
-        return _free.Count > 0 ? _free.Pop() : null;
+        if (_free.Count > 0) return _free.Pop();
+        return LeastRecentlyFed() is { } last ? Reclaim(last) : null;
+    }
+
+    private Slot? LeastRecentlyFed()
+    {
+        Slot? victim = null;
+        foreach (var s in _assembling.Values)
+            if (!s.Completing && (victim is null || s.Touch < victim.Touch)) victim = s;
+        return victim;
+    }
+
+    private Slot Reclaim(Slot victim)
+    {
+        _assembling.Remove(victim.Block);
+        _reclaims++;
+        return victim;
     }
 
     private void CompleteLoop()
