@@ -1,3 +1,4 @@
+using System.Net;
 using PeerStorage.Core.Multicast;
 using PeerStorage.Core.Multicast.Net;
 using PeerStorage.Core.Multicast.Session;
@@ -42,6 +43,11 @@ public static class DiskImageReceive
     {
         request.Endpoint.Validate();
         using var server = new ImageServerClient();
+        // Listening starts before the manifest is here: announcements heard meanwhile are kept and judged once it is,
+        // so an announcer already speaking is taken without waiting for its next announcement.
+        using var control = new ControlChannel(request.Endpoint, home.Log);
+        var early = new EarlyAnnouncements();
+        control.Handler = early.Add;
         var manifest = await ManifestFor(request, server, cancellationToken).ConfigureAwait(false);
         var target = ImageTarget.Inspect(request.Target);
         target.CheckFits(manifest);
@@ -61,7 +67,8 @@ public static class DiskImageReceive
         {
             if (staging.VerifiedCount > 0) log.Information("Resuming image {Hash}: {Blocks} of {Total} blocks already verified", manifest.Hash, staging.VerifiedCount, staging.BlockCount);
             using var wholeImage = new SequentialImageHash(staging);
-            if (!staging.IsComplete) await TransferAsync(home, request, manifest, geometry, staging, server, tracker, wholeImage, log, stop.Token).ConfigureAwait(false);
+            if (!staging.IsComplete)
+                await TransferAsync(home, request, manifest, geometry, staging, server, control, early, tracker, wholeImage, log, stop.Token).ConfigureAwait(false);
 
             tracker.State = "Verifying";
             // Hashed while it arrived (in order); what was stored out of order or before a restart is read back now.
@@ -98,19 +105,20 @@ public static class DiskImageReceive
     }
 
     private static async Task TransferAsync(NodeHome home, DiskImageReceiveRequest request, ImageManifest manifest, ImageGeometry geometry,
-        ImageStaging staging, ImageServerClient server, TransferTracker tracker, SequentialImageHash wholeImage, ILogger log, CancellationToken cancellationToken)
+        ImageStaging staging, ImageServerClient server, ControlChannel control, EarlyAnnouncements? early, TransferTracker tracker,
+        SequentialImageHash wholeImage, ILogger log, CancellationToken cancellationToken)
     {
         var hash = Convert.FromHexString(manifest.Hash);
         var root = Convert.FromHexString(manifest.MerkleRoot);
         var filter = new AnnouncementFilter(hash, root, new NodeTrustPolicy(home), home.NodeId, log);
-        using var control = new ControlChannel(request.Endpoint, log);
         var listen = request.Receiver.ListenTime;
         var fromServer = new Progress<long>();
         while (!staging.IsComplete)
         {
             tracker.Role = "Listening";
             tracker.State = "Listening";
-            var announcer = await ListenAsync(control, filter, listen, cancellationToken).ConfigureAwait(false);
+            var announcer = await ListenAsync(control, filter, listen, early, cancellationToken).ConfigureAwait(false);
+            early = null; // heard once; later listens start afresh
             if (announcer is not null)
             {
                 tracker.Role = "Receiver";
@@ -167,12 +175,14 @@ public static class DiskImageReceive
     /// Listens up to <paramref name="listen"/> for an announcer. Once one is heard it waits a moment more (a sending
     /// announcer, or one with a lower node id, may be about to speak too) and takes the best.
     /// </summary>
-    private static async Task<HeardAnnouncer?> ListenAsync(ControlChannel control, AnnouncementFilter filter, TimeSpan listen, CancellationToken cancellationToken)
+    private static async Task<HeardAnnouncer?> ListenAsync(ControlChannel control, AnnouncementFilter filter, TimeSpan listen,
+        EarlyAnnouncements? early, CancellationToken cancellationToken)
     {
         HeardAnnouncer? best = null;
         var gate = new object();
         var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        control.Handler = (datagram, from) =>
+        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Take(ReadOnlyMemory<byte> datagram, IPAddress from)
         {
             if (filter.Accept(datagram.Span, from) is not { } announcer) return;
             lock (gate)
@@ -181,20 +191,57 @@ public static class DiskImageReceive
                 if (best is null || Better(announcer, best)) best = announcer;
             }
             heard.TrySetResult();
-        };
+            if (announcer.Announcement.State == Protocol.AnnouncerState.Sending) sending.TrySetResult();
+        }
+        control.Handler = Take;
+        // What came before the manifest, judged now (the filter drops any it sees twice).
+        if (early is not null)
+            foreach (var (datagram, from) in early.Drain()) Take(datagram, from);
         try
         {
             await Task.WhenAny(heard.Task, Task.Delay(listen, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            // One already sending is taken at once; for one still downloading, a moment for a better one to speak.
-            if (heard.Task.IsCompleted && best?.Announcement.State != Protocol.AnnouncerState.Sending)
-                await Task.Delay(SettleAfterFirstAnnouncer, cancellationToken).ConfigureAwait(false);
+            // One already sending is taken at once; for one still downloading, a moment for a better one to speak
+            // (cut short when one that sends speaks up).
+            if (heard.Task.IsCompleted && !sending.Task.IsCompleted)
+                await Task.WhenAny(sending.Task, Task.Delay(SettleAfterFirstAnnouncer, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
         finally
         {
             control.Handler = null;
         }
         lock (gate) return best;
+    }
+
+    /// <summary>
+    /// Announcements heard before the manifest (and so the filter) is known: the last few, copied, judged later. Only
+    /// their count is bounded, not their source: they are checked in full (signature, trust, image) when judged.
+    /// </summary>
+    private sealed class EarlyAnnouncements
+    {
+        private const int Keep = 16;
+        private readonly Queue<(ReadOnlyMemory<byte> Datagram, IPAddress From)> _kept = new();
+
+        public void Add(ReadOnlyMemory<byte> datagram, IPAddress from)
+        {
+            if (!Protocol.PacketHeader.TryRead(datagram.Span, out var type) || type != Protocol.PacketType.Announce) return;
+            lock (_kept)
+            {
+                if (_kept.Count == Keep) _kept.Dequeue();
+                _kept.Enqueue((datagram.ToArray(), from)); // the channel reuses its buffer
+            }
+        }
+
+        public List<(ReadOnlyMemory<byte> Datagram, IPAddress From)> Drain()
+        {
+            lock (_kept)
+            {
+                var all = _kept.ToList();
+                _kept.Clear();
+                return all;
+            }
+        }
     }
 
     private static bool Better(HeardAnnouncer a, HeardAnnouncer b)

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using PeerStorage.Core.Node;
 
 namespace PeerStorage.Core.Multicast;
@@ -11,23 +13,26 @@ namespace PeerStorage.Core.Multicast;
 /// </summary>
 public static class ImagingStatusStore
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    // Generated at build time (no reflection): a receiver writes its first status before it joins a multicast.
+    private static readonly ImagingStatusJson Json = ImagingStatusJson.Default;
     private static readonly string[] FinalStates = ["Completed", "Failed", "Stopped"];
 
     public static string DirectoryOf(NodeHome home) => Path.Combine(home.Path, "imaging");
 
-    internal static void Write(NodeHome home, DiskImageTransfer transfer) => WriteFile(home, $"receive-{transfer.Hash}.json", transfer);
-    internal static void Write(NodeHome home, DiskImageSession session) => WriteFile(home, $"send-{session.Hash}.json", session);
+    internal static void Write(NodeHome home, DiskImageTransfer transfer) =>
+        WriteFile(home, $"receive-{transfer.Hash}.json", JsonSerializer.SerializeToUtf8Bytes(transfer, Json.DiskImageTransfer));
+    internal static void Write(NodeHome home, DiskImageSession session) =>
+        WriteFile(home, $"send-{session.Hash}.json", JsonSerializer.SerializeToUtf8Bytes(session, Json.DiskImageSession));
 
     /// <summary>Transfers (receives) of this home, newest first; a run whose process is gone mid-way shows as Interrupted.</summary>
     public static IReadOnlyList<DiskImageTransfer> Transfers(NodeHome home, string? hash = null) =>
-        [.. ReadAll<DiskImageTransfer>(home, "receive-", hash)
+        [.. ReadAll(home, "receive-", hash, Json.DiskImageTransfer)
             .Select(t => IsInterrupted(t.State, t.ProcessId) ? WithState(t, "Interrupted") : t)
             .OrderByDescending(t => t.Started)];
 
     /// <summary>Sessions (sends) of this home, newest first.</summary>
     public static IReadOnlyList<DiskImageSession> Sessions(NodeHome home, string? hash = null) =>
-        [.. ReadAll<DiskImageSession>(home, "send-", hash)
+        [.. ReadAll(home, "send-", hash, Json.DiskImageSession)
             .Select(s => IsInterrupted(s.State, s.ProcessId) ? WithState(s, "Interrupted") : s)
             .OrderByDescending(s => s.Started)];
 
@@ -53,17 +58,17 @@ public static class ImagingStatusStore
 
     private static string StopFile(NodeHome home, string hash) => Path.Combine(DirectoryOf(home), $"stop-{hash}");
 
-    private static void WriteFile<T>(NodeHome home, string name, T value)
+    private static void WriteFile(NodeHome home, string name, byte[] json)
     {
         var directory = DirectoryOf(home);
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, name);
         var temporary = path + $".{Environment.ProcessId}.tmp";
-        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(value, Json));
+        File.WriteAllBytes(temporary, json);
         File.Move(temporary, path, overwrite: true); // readers never see half a file
     }
 
-    private static IEnumerable<T> ReadAll<T>(NodeHome home, string prefix, string? hash)
+    private static IEnumerable<T> ReadAll<T>(NodeHome home, string prefix, string? hash, JsonTypeInfo<T> type)
     {
         var directory = DirectoryOf(home);
         if (!Directory.Exists(directory)) yield break;
@@ -73,7 +78,7 @@ public static class ImagingStatusStore
             T? value;
             try
             {
-                value = JsonSerializer.Deserialize<T>(File.ReadAllBytes(file), Json);
+                value = JsonSerializer.Deserialize(File.ReadAllBytes(file), type);
             }
             catch (Exception e) when (e is JsonException or IOException)
             {
@@ -113,3 +118,7 @@ public static class ImagingStatusStore
         Started = s.Started, Duration = s.Duration, Error = s.Error, ProcessId = s.ProcessId,
     };
 }
+
+[JsonSerializable(typeof(DiskImageTransfer))]
+[JsonSerializable(typeof(DiskImageSession))]
+internal sealed partial class ImagingStatusJson : JsonSerializerContext;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace PeerStorage.Core.Multicast;
 
@@ -8,7 +9,9 @@ namespace PeerStorage.Core.Multicast;
 /// </summary>
 internal sealed class ImageManifestDocument
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Generated at build time: reflection-based (de)serialization costs a fresh process tens of milliseconds of JIT
+    // before its first manifest, on the path from start to joining a multicast.
+    private static readonly ImageManifestJson Json = ImageManifestJson.Default;
 
     public int? FormatVersion { get; set; }
     public string? Hash { get; set; }
@@ -40,13 +43,13 @@ internal sealed class ImageManifestDocument
         MinimumCapacity = manifest.MinimumCapacity,
         MerkleRoot = manifest.MerkleRoot,
         Leaves = Convert.ToBase64String(manifest.LeafHashes),
-    }, Options);
+    }, Json.ImageManifestDocument);
 
     public static ImageManifest Parse(ReadOnlySpan<byte> json, string? source)
     {
         var where = source is null ? "The image manifest" : $"The image manifest '{source}'";
         ImageManifestDocument document;
-        try { document = JsonSerializer.Deserialize<ImageManifestDocument>(json, Options) ?? throw new JsonException("it is null"); }
+        try { document = JsonSerializer.Deserialize(json, Json.ImageManifestDocument) ?? throw new JsonException("it is null"); }
         catch (JsonException e) { throw new ImageManifestException(ImageManifestException.Invalid, $"{where} is not valid JSON: {e.Message}", e, source); }
 
         ImageManifestException Invalid(string id, string what) => new(id, $"{where} is invalid: {what}.", target: source);
@@ -84,3 +87,7 @@ internal sealed class ImageManifestDocument
     private static string? HexHash(string? text) =>
         text is { Length: 2 * MerkleTree.HashSize } && text.All(char.IsAsciiHexDigit) ? text.ToLowerInvariant() : null;
 }
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(ImageManifestDocument))]
+internal sealed partial class ImageManifestJson : JsonSerializerContext;

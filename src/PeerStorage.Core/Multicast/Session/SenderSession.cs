@@ -81,6 +81,9 @@ internal sealed class SenderSession
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _control.Handler = OnControl;
+        // The first announcement already says whether the image is here: receivers take a sending announcer at once,
+        // but wait a moment after hearing one that still downloads (a better one may be about to speak).
+        _state = download is null ? AnnouncerState.Sending : AnnouncerState.Downloading;
         var announcing = AnnounceLoopAsync(blocksHeld, stop.Token);
         try
         {
