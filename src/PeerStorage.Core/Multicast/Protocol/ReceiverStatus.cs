@@ -32,7 +32,10 @@ internal sealed record ReceiverStatus
     public required uint Expected { get; init; }
     /// <summary>Data bytes it took per second since the last report (its goodput).</summary>
     public required long BytesPerSecond { get; init; }
-    /// <summary>The highest data sequence it has read: the sender's sequence minus this is its backlog.</summary>
+    /// <summary>
+    /// The highest data sequence it has read, less the packets of the blocks still waiting for their check: the
+    /// sender's sequence minus this is its backlog (data sent that it has not read, or not yet checked).
+    /// </summary>
     public required uint HighestSequence { get; init; }
 
     public byte[] ToBytes()

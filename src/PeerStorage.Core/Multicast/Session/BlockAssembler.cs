@@ -71,6 +71,8 @@ internal sealed class BlockAssembler : IDisposable
     public long Reclaims => Interlocked.Read(ref _reclaims);
     /// <summary>Times the data thread waited for the checks to free a slot.</summary>
     public long SlotWaits => Interlocked.Read(ref _slotWaits);
+    /// <summary>Blocks whole and waiting for (or in) their check.</summary>
+    public int PendingChecks => Volatile.Read(ref _completing);
     /// <summary>Slots allocated so far (at most the pool's size).</summary>
     public int SlotsAllocated => Volatile.Read(ref _allocated);
 

@@ -108,15 +108,17 @@ internal sealed class ReceiverSession
             Convert.ToHexString(_imageHash)[..12], _announcer.NodeId.Short, _announcer.Address, _announcer.SessionId, coalescing);
         _lastAnnouncement = DateTime.UtcNow; // joining now counts as hearing it: setting up may have taken a moment
         var lastStatus = DateTime.MinValue;
-        var statusBaseline = (Received: 0L, Highest: 0u, At: DateTime.UtcNow);
+        var statusBaseline = (Received: 0L, Processed: 0L, Highest: 0u, At: DateTime.UtcNow);
         var lastProgress = DateTime.UtcNow;
         var lastVerified = _staging.VerifiedCount;
+        var fewestPending = int.MaxValue; // blocks waiting for their check, the least seen since the last report
         try
         {
             while (true)
             {
                 if (cancellationToken.WaitHandle.WaitOne(Tick)) cancellationToken.ThrowIfCancellationRequested();
                 var now = DateTime.UtcNow;
+                fewestPending = Math.Min(fewestPending, assembler.PendingChecks);
                 if (_staging.IsComplete)
                 {
                     for (var i = 0; i < 3; i++) SendStatus(ReceiverState.Complete, 0, 0, 0);
@@ -137,10 +139,19 @@ internal sealed class ReceiverSession
                     var got = received - statusBaseline.Received;
                     var loss = expected == 0 ? 0 : Math.Clamp(1 - (double)got / expected, 0, 1);
                     var state = received == 0 && _announcerState == AnnouncerState.Downloading ? ReceiverState.Waiting : ReceiverState.Receiving;
+                    // What it took is what it read and checked: the data thread reads into the slots (up to 20 MiB)
+                    // faster than a receiver short of CPU checks, and the sender would otherwise take the reading
+                    // speed for the receiver's. Packets of whole blocks still waiting for their check are not taken
+                    // yet; the least seen over the interval counts (every window's blocks complete together and wait
+                    // a few milliseconds, which is no backlog).
+                    var waiting = Math.Min(fewestPending, 1 << 20) * (long)_geometry.SymbolsPerBlock;
+                    fewestPending = int.MaxValue;
+                    var processed = received - waiting;
                     var interval = (now - statusBaseline.At).TotalSeconds;
-                    var goodput = interval > 0 ? (long)(got * _geometry.PacketLength / interval) : 0;
-                    statusBaseline = (received, highest, now);
-                    SendStatus(state, (ushort)Math.Round(loss * 1000), (uint)expected, goodput);
+                    var goodput = interval > 0 ? Math.Max(0, (long)((processed - statusBaseline.Processed) * _geometry.PacketLength / interval)) : 0;
+                    statusBaseline = (received, processed, highest, now);
+                    // The backlog the sender sees counts what waits for its check too.
+                    SendStatus(state, (ushort)Math.Round(loss * 1000), (uint)expected, goodput, highest - (uint)Math.Min(waiting, highest));
                 }
                 var verified = _staging.VerifiedCount;
                 if (verified != lastVerified)
@@ -168,12 +179,12 @@ internal sealed class ReceiverSession
         }
     }
 
-    private void SendStatus(ReceiverState state, ushort lossPermille, uint expected, long bytesPerSecond) =>
+    private void SendStatus(ReceiverState state, ushort lossPermille, uint expected, long bytesPerSecond, uint? processed = null) =>
         _control.Send(new ReceiverStatus
         {
             SessionId = _announcer.SessionId, ImageHash = _imageHash, ReceiverId = _selfId, State = state,
             VerifiedBlocks = _staging.VerifiedCount, BlockCount = _geometry.BlockCount, LossPermille = lossPermille,
-            Expected = expected, BytesPerSecond = bytesPerSecond, HighestSequence = Volatile.Read(ref _highestSequence),
+            Expected = expected, BytesPerSecond = bytesPerSecond, HighestSequence = processed ?? Volatile.Read(ref _highestSequence),
         }.ToBytes());
 
     // The data thread: coalesced datagrams are split by the session's one packet length.
