@@ -179,12 +179,13 @@ internal sealed class ReceiverSession
         }
     }
 
-    private void SendStatus(ReceiverState state, ushort lossPermille, uint expected, long bytesPerSecond, uint? processed = null) =>
+    // checkedThrough: the sequence reported as read (default: the highest read), lowered by what still waits for its check.
+    private void SendStatus(ReceiverState state, ushort lossPermille, uint expected, long bytesPerSecond, uint? checkedThrough = null) =>
         _control.Send(new ReceiverStatus
         {
             SessionId = _announcer.SessionId, ImageHash = _imageHash, ReceiverId = _selfId, State = state,
             VerifiedBlocks = _staging.VerifiedCount, BlockCount = _geometry.BlockCount, LossPermille = lossPermille,
-            Expected = expected, BytesPerSecond = bytesPerSecond, HighestSequence = processed ?? Volatile.Read(ref _highestSequence),
+            Expected = expected, BytesPerSecond = bytesPerSecond, HighestSequence = checkedThrough ?? Volatile.Read(ref _highestSequence),
         }.ToBytes());
 
     // The data thread: coalesced datagrams are split by the session's one packet length.
