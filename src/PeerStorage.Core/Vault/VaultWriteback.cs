@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using PeerStorage.Core.Platform;
 
 namespace PeerStorage.Core.Vault;
 
@@ -21,7 +21,6 @@ internal sealed class VaultWriteback : IDisposable
 {
     /// <summary>Bytes handed to the disk between two early flushes: large enough that the flushes cost nothing extra.</summary>
     internal const long EarlyFlushBytes = 128L << 20;
-    private const uint SyncFileRangeWrite = 2;
     private readonly SafeFileHandle? _handle;
     private long _sinceFlush;
     private Task _flushing = Task.CompletedTask;
@@ -42,24 +41,12 @@ internal sealed class VaultWriteback : IDisposable
     public void Start(long offset, long length)
     {
         if (_handle is null || _handle.IsClosed || length <= 0) return;
-        Call(fd => SyncFileRange(fd, offset, length, SyncFileRangeWrite));
+        PageCache.StartWriteback(_handle, offset, length);
         _sinceFlush += length;
         if (_sinceFlush < EarlyFlushBytes || !_flushing.IsCompleted) return;
         _sinceFlush = 0;
-        _flushing = Task.Run(() => Call(FileDataSync));
-    }
-
-    /// <summary>Runs a libc call on the handle; a hint, so its failures do not matter.</summary>
-    private void Call(Func<int, int> call)
-    {
-        var added = false;
-        try
-        {
-            _handle!.DangerousAddRef(ref added); // throws once disposed: then there is nothing to hint
-            _ = call((int)_handle.DangerousGetHandle());
-        }
-        catch (Exception e) when (e is ObjectDisposedException or EntryPointNotFoundException or DllNotFoundException) { }
-        finally { if (added) _handle!.DangerousRelease(); }
+        var handle = _handle;
+        _flushing = Task.Run(() => PageCache.FlushData(handle));
     }
 
     public void Dispose()
@@ -67,10 +54,4 @@ internal sealed class VaultWriteback : IDisposable
         // An early flush in flight holds a reference to the handle: the descriptor closes when it is done.
         _handle?.Dispose();
     }
-
-    [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
-    private static extern int SyncFileRange(int fd, long offset, long nbytes, uint flags);
-
-    [DllImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
-    private static extern int FileDataSync(int fd);
 }

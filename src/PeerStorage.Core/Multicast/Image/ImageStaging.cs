@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using PeerStorage.Core.Platform;
 
 namespace PeerStorage.Core.Multicast;
 

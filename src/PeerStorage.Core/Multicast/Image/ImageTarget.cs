@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using PeerStorage.Core.Platform;
 using PeerStorage.Core.Vault;
 
 namespace PeerStorage.Core.Multicast;
