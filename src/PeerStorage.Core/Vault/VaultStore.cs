@@ -51,6 +51,10 @@ public sealed class VaultStore : IDisposable
     /// at most 32 MiB. Tests may lower it.
     /// </summary>
     internal int BatchBytes { get; set; }
+    /// <summary>Bytes a streaming writer hands to the disk between two early flushes (see <see cref="VaultWriteback"/>); tests lower it.</summary>
+    internal long EarlyFlushBytes { get; set; } = VaultWriteback.DefaultEarlyFlushBytes;
+    /// <summary>Early flushes started so far (for tests).</summary>
+    internal int EarlyFlushes => _writeback?.EarlyFlushes ?? 0;
 
     /// <summary>
     /// Opening after a crash reads back every block the journal's Write records name (to see which content landed),
@@ -562,7 +566,7 @@ public sealed class VaultStore : IDisposable
         SealBatch(writer);
         // Hand the batch to the disk now (a hint, not a flush), so it travels while the caller produces the next one.
         _writeback ??= VaultWriteback.For(Path);
-        foreach (var run in runs) _writeback.Start(Geometry.BlockOffset(run.Start), (long)run.Count * B);
+        foreach (var run in runs) _writeback.Start(Geometry.BlockOffset(run.Start), (long)run.Count * B, EarlyFlushBytes);
     }
 
     /// <summary>Appends the record of the writer's batch (whose data is already written): committed by the next flush.</summary>

@@ -51,6 +51,31 @@ public sealed class VaultWriterTests : IDisposable
     }
 
     [Fact]
+    public void EarlyFlushesOnAWorkerWhileAWriterStreamsChangeNothingItReadsBack()
+    {
+        var data = VaultDataTests.Random(3_000_000, seed: 3);
+        Guid id;
+        using (var vault = VaultStore.Format(_path, Size))
+        {
+            vault.BatchBytes = 256 * 1024;
+            vault.EarlyFlushBytes = 512 * 1024; // several early flushes, some still running as the next batch goes out
+            var region = vault.Allocate("o", data.Length);
+            id = region.Id;
+            using (var writer = vault.OpenWriter(region))
+            {
+                for (var position = 0; position < data.Length; position += 100_000)
+                    writer.Write(data.AsSpan(position, Math.Min(100_000, data.Length - position)));
+                writer.Commit();
+            }
+            Assert.True(vault.EarlyFlushes > 0, "the writer's batches started early flushes");
+            Assert.Equal(data, ReadBack(vault, region, 0, data.Length));
+        } // disposed at once: a flush still in flight must neither fail nor hold the carrier open
+        using var reopened = VaultStore.Open(_path);
+        Assert.Equal(data, ReadBack(reopened, reopened.GetRegion(id), 0, data.Length));
+        Assert.True(reopened.Check().IsHealthy);
+    }
+
+    [Fact]
     public void AWriterOpenedInsideWrittenDataKeepsTheBytesAroundIt()
     {
         using var vault = VaultStore.Format(_path, Size);
